@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace SagaDemo.Clients;
+
+public static class ClientRegistration
+{
+    public static IServiceCollection AddParticipantClients(this IServiceCollection services)
+    {
+        services.AddOptions<ParticipantUrls>().Configure<IConfiguration>(ParticipantUrls.Bind).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ResilienceOptions>().BindConfiguration("Resilience").ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(Random.Shared);
+        services.AddSingleton<ParticipantPolicies>();
+        services.AddTransient<AttemptCountingHandler>();
+
+        services.AddParticipantClient<PaymentClient>(urls => urls.PaymentUrl);
+        services.AddParticipantClient<InventoryClient>(urls => urls.InventoryUrl);
+        services.AddParticipantClient<DeliveryClient>(urls => urls.DeliveryUrl);
+        return services;
+    }
+
+    private static void AddParticipantClient<TClient>(this IServiceCollection services, Func<ParticipantUrls, string> url)
+        where TClient : ParticipantClient
+    {
+        services.AddHttpClient<TClient>((sp, http) => http.BaseAddress = new Uri(url(sp.GetRequiredService<IOptions<ParticipantUrls>>().Value)))
+            // One stack per client: retry outside, the per-try timeout inside it (so each try has its
+            // own budget and a timed-out try is retried), and the attempt counter innermost.
+            .AddPolicyHandler((sp, _) => sp.GetRequiredService<ParticipantPolicies>().Retry)
+            .AddPolicyHandler((sp, _) => sp.GetRequiredService<ParticipantPolicies>().PerTryTimeout)
+            .AddHttpMessageHandler<AttemptCountingHandler>();
+    }
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Polly.Timeout;
+using SagaDemo.Contracts;
+using SagaDemo.Hosting;
+using SagaDemo.Sagas;
+
+namespace SagaDemo.Clients;
+
+/// <summary>
+/// A typed client for one participant. Every answer becomes a <see cref="StepOutcome"/>: a 2xx is
+/// success, a 4xx is the participant's "no", and anything else leaves the outcome unknown.
+/// </summary>
+public abstract class ParticipantClient(HttpClient http, ServiceRole role, IOptions<ResilienceOptions> options)
+{
+    public string Name { get; } = role.RouteName();
+
+    public Task<StepOutcome> ReserveAsync<TRequest>(TRequest body, CancellationToken cancellationToken)
+        where TRequest : IReservationRequest => PostAsync("reserve", body, cancellationToken);
+
+    public Task<StepOutcome> CancelAsync(string orderId, CancellationToken cancellationToken) =>
+        PostAsync("cancel", new CancelRequest(orderId), cancellationToken);
+
+    public async Task<ParticipantState> GetStateAsync(string orderId, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Value.StatusLookupTimeout);
+        try
+        {
+            using var response = await http.GetAsync($"/{Name}/reservations/{Uri.EscapeDataString(orderId)}", deadline.Token);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return ParticipantState.None;
+            }
+            if (!response.IsSuccessStatusCode)
+            {
+                return ParticipantState.Unavailable;
+            }
+
+            var view = await response.Content.ReadFromJsonAsync<ReservationView>(SagaJson.Options, deadline.Token);
+            return view?.Status switch
+            {
+                ReservationStatus.Reserved => ParticipantState.Reserved,
+                ReservationStatus.Cancelled => ParticipantState.Cancelled,
+                ReservationStatus.Rejected => ParticipantState.Rejected,
+                _ => ParticipantState.Unavailable,
+            };
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutRejectedException or JsonException)
+        {
+            return ParticipantState.Unavailable;
+        }
+    }
+
+    private async Task<StepOutcome> PostAsync<TBody>(string action, TBody body, CancellationToken cancellationToken)
+    {
+        var attempts = new StrongBox<int>();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/{Name}/{action}")
+        {
+            Content = JsonContent.Create(body, options: SagaJson.Options),
+        };
+        request.Options.Set(AttemptCountingHandler.Attempts, attempts);
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return StepOutcome.Success(attempts.Value);
+            }
+
+            var detail = await ReadDetailAsync(response, cancellationToken);
+            return (int)response.StatusCode switch
+            {
+                StatusCodes.Status408RequestTimeout or StatusCodes.Status504GatewayTimeout =>
+                    StepOutcome.TimedOut($"{Name} timed out after {attempts.Value} attempt(s): {detail}", attempts.Value),
+                >= 500 => StepOutcome.Unreachable(
+                    $"{Name} answered {(int)response.StatusCode} after {attempts.Value} attempt(s): {detail}", attempts.Value),
+                _ => StepOutcome.Rejected(detail, attempts.Value),
+            };
+        }
+        catch (TimeoutRejectedException)
+        {
+            return StepOutcome.TimedOut(
+                $"{Name} did not answer within {options.Value.PerTryTimeout.TotalSeconds:0.###} s, {attempts.Value} attempt(s)", attempts.Value);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return StepOutcome.TimedOut($"{Name} did not answer within {http.Timeout.TotalSeconds:0.###} s", attempts.Value);
+        }
+        catch (HttpRequestException ex)
+        {
+            return StepOutcome.Unreachable($"{Name} is unreachable after {attempts.Value} attempt(s): {ex.Message}", attempts.Value);
+        }
+    }
+
+    private static async Task<string> ReadDetailAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>(SagaJson.Options, cancellationToken);
+            if ((problem?.Detail ?? problem?.Title) is { } text)
+            {
+                return text;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not problem details (a proxy's HTML page, say): fall back to the status line.
+        }
+        return $"{(int)response.StatusCode} {response.ReasonPhrase}";
+    }
+}
+
+public sealed class PaymentClient(HttpClient http, IOptions<ResilienceOptions> options)
+    : ParticipantClient(http, ServiceRole.Payment, options);
+
+public sealed class InventoryClient(HttpClient http, IOptions<ResilienceOptions> options)
+    : ParticipantClient(http, ServiceRole.Inventory, options);
+
+public sealed class DeliveryClient(HttpClient http, IOptions<ResilienceOptions> options)
+    : ParticipantClient(http, ServiceRole.Delivery, options);

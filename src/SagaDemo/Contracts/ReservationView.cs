@@ -1,0 +1,26 @@
+using System.Text.Json.Serialization;
+
+namespace SagaDemo.Contracts;
+
+public enum ReservationStatus
+{
+    Reserved,
+    Cancelled,
+    Rejected,
+}
+
+/// <summary>A participant's record for one order; only the fields of the participant's own role are present.</summary>
+public sealed record ReservationView(
+    string OrderId,
+    ReservationStatus Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] decimal? Amount = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sku = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Quantity = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Slot = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null);
+
+public sealed record StockView(string Sku, int Available, int Reserved);
+
+public sealed record SlotView(string Slot, int Capacity, int Booked);
+
+public sealed record HealthView(string Status, string Role);

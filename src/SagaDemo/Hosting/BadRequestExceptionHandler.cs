@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace SagaDemo.Hosting;
+
+/// <summary>
+/// Turns the framework's binding failures into answers a client can act on: a JSON error names
+/// the field it happened in, an oversized body says the limit.
+/// </summary>
+public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException bad)
+        {
+            return false;
+        }
+
+        context.Response.StatusCode = bad.StatusCode;
+        var problem = bad switch
+        {
+            { StatusCode: StatusCodes.Status413PayloadTooLarge } => new ProblemDetails
+            {
+                Title = "Request body too large",
+                Detail = $"The request body is larger than {ServiceDefaults.MaxRequestBodyBytes / 1024} KiB; send a smaller body.",
+            },
+            // A value of the wrong type ("amount": "ten") is the field's error; anything else is broken JSON.
+            { InnerException: JsonException { Path: { Length: > 2 } path } json } when json.Message.StartsWith(WrongType, StringComparison.Ordinal) =>
+                new HttpValidationProblemDetails(new Dictionary<string, string[]> { [FieldName(path)] = [$"{FieldName(path)} has the wrong type."] })
+                {
+                    Title = "One or more validation errors occurred.",
+                    Detail = $"Fix these fields and send the request again: {FieldName(path)}.",
+                },
+            { InnerException: JsonException json } => new ProblemDetails
+            {
+                Title = "Malformed JSON",
+                Detail = $"The request body is not valid JSON: {FirstSentence(json.Message)}",
+            },
+            _ => new ProblemDetails { Title = "Bad request", Detail = bad.Message },
+        };
+        problem.Status = bad.StatusCode;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    private const string WrongType = "The JSON value could not be converted";
+
+    private static string FieldName(string jsonPath) => jsonPath.TrimStart('$', '.');
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message;
+    }
+}

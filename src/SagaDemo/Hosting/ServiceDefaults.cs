@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using SagaDemo.Contracts;
+
+namespace SagaDemo.Hosting;
+
+/// <summary>What every role shares: JSON, errors, limits, health, Swagger.</summary>
+public static class ServiceDefaults
+{
+    public const long MaxRequestBodyBytes = 64 * 1024;
+
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, ServiceRole role)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+
+        var services = builder.Services;
+        services.ConfigureHttpJsonOptions(json => SagaJson.Configure(json.SerializerOptions));
+        services.AddProblemDetails();
+        // Binding failures (malformed JSON, oversized bodies) become exceptions so that one handler
+        // can turn them into problem details that say what was wrong.
+        services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddHealthChecks();
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(swagger => swagger.SwaggerDoc("v1", new() { Title = $"SagaDemo {role.RouteName()}", Version = "v1" }));
+        services.TryAddSingleton(TimeProvider.System);
+        return builder;
+    }
+
+    public static WebApplication UseServiceDefaults(this WebApplication app, ServiceRole role)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSwagger();
+        app.UseSwaggerUI();
+
+        var json = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<JsonOptions>>().Value.SerializerOptions;
+        app.MapHealthChecks("/health", new HealthCheckOptions
+        {
+            ResponseWriter = (context, report) => context.Response.WriteAsJsonAsync(
+                new HealthView(report.Status == HealthStatus.Healthy ? "ok" : "unhealthy", role.RouteName()), json),
+        });
+        return app;
+    }
+}

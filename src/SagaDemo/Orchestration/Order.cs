@@ -1,0 +1,70 @@
+using System.Collections.Immutable;
+using SagaDemo.Contracts;
+using SagaDemo.Sagas;
+
+namespace SagaDemo.Orchestration;
+
+/// <summary>What was ordered: a validated <see cref="OrderRequest"/>.</summary>
+public sealed record OrderDetails(
+    string OrderId,
+    decimal Amount,
+    string Sku,
+    int Quantity,
+    string Slot,
+    bool ForcePaymentFailure,
+    bool ForceInventoryFailure,
+    bool ForceDeliveryFailure)
+{
+    public static OrderDetails From(OrderRequest request) => new(
+        request.OrderId!, request.Amount!.Value, request.Sku!, request.Quantity!.Value, request.Slot!,
+        request.ForcePaymentFailure, request.ForceInventoryFailure, request.ForceDeliveryFailure);
+}
+
+/// <summary>
+/// An order and its saga's record. Immutable: every change is a new value with the version the
+/// store checks, so a stale writer cannot overwrite a newer state.
+/// </summary>
+public sealed record Order(
+    OrderDetails Details,
+    OrderStatus Status,
+    string? Failure,
+    StepStatus? FailureStatus,
+    ImmutableList<StepCall> History,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    long Version = 0)
+{
+    public string OrderId => Details.OrderId;
+
+    public static Order Accept(OrderDetails details, DateTimeOffset now) =>
+        new(details, OrderStatus.Pending, null, null, [], now, now);
+
+    /// <summary>The saga told as a story, derived from the history: "payment reserved", "inventory failed", ...</summary>
+    public IReadOnlyList<string> Steps()
+    {
+        var lines = new List<string>();
+        for (var i = 0; i < History.Count; i++)
+        {
+            var call = History[i];
+            if (call.Action == SagaAction.Reserve)
+            {
+                lines.Add($"{call.Step} {call.Outcome switch { CallOutcome.Succeeded => "reserved", CallOutcome.Failed => "failed", _ => "unknown" }}");
+            }
+            else if (call.Outcome == CallOutcome.Succeeded)
+            {
+                lines.Add($"{call.Step} cancelled");
+            }
+            else if (!History.Skip(i + 1).Any(later => later.Step == call.Step && later.Action == SagaAction.Cancel))
+            {
+                // Only the last failed try of a compensation is told; earlier ones were retried.
+                lines.Add($"{call.Step} cancel failed");
+            }
+        }
+        return lines;
+    }
+
+    public OrderView ToView(IReadOnlyDictionary<string, ParticipantState>? participants = null) => new(
+        OrderId, Status, Details.Amount, Details.Sku, Details.Quantity, Details.Slot,
+        Details.ForcePaymentFailure, Details.ForceInventoryFailure, Details.ForceDeliveryFailure,
+        Failure, Steps(), History, CreatedAt, UpdatedAt, participants);
+}

@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using SagaDemo.Contracts;
+
+namespace SagaDemo.Participants;
+
+public sealed class DeliveryOptions
+{
+    [Range(0, int.MaxValue)]
+    public int SlotCapacity { get; set; } = 100;
+}
+
+public sealed class DeliveryRules(IOptions<DeliveryOptions> options) : IReservationRules<DeliveryReservationRequest>
+{
+    public string ForcedFailure => "Delivery slot unavailable";
+
+    public int Capacity => options.Value.SlotCapacity;
+
+    public Decision Decide(DeliveryReservationRequest request, Func<string, int> unitsHeld)
+    {
+        var slot = request.Slot!;
+        return unitsHeld(slot) >= Capacity
+            ? Decision.Refuse($"Delivery slot {slot} is full")
+            : Decision.Approve(new Hold(slot, 1));
+    }
+}

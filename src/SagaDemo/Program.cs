@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Options;
+using SagaDemo.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// The one executable plays one of four parts; an unknown part must stop us before we listen.
+if (!ServiceRoles.TryParse(builder.Configuration[ServiceRoles.ConfigKey], out var role))
+{
+    Console.Error.WriteLine(ServiceRoles.InvalidRoleMessage(builder.Configuration[ServiceRoles.ConfigKey]));
+    return 1;
+}
+
+builder.AddServiceDefaults(role);
+builder.AddRole(role);
+
+var app = builder.Build();
+app.UseServiceDefaults(role);
+app.MapRole(role);
+
+try
+{
+    app.Run();
+    return 0;
+}
+catch (OptionsValidationException ex)
+{
+    // Bad configuration is the operator's to fix: say what, not where in our code.
+    Console.Error.WriteLine($"Invalid configuration for role {role.RouteName()}: {string.Join("; ", ex.Failures)}");
+    return 2;
+}

@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SagaDemo.Hosting;
+
+namespace SagaDemo.Tests.Infrastructure;
+
+/// <summary>One role of the executable, in process, with its own settings and services.</summary>
+public sealed class SagaFactory(
+    ServiceRole role,
+    IReadOnlyDictionary<string, string?>? settings = null,
+    Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        // Host settings, not app configuration: Program reads ROLE before Build().
+        builder.UseSetting("ROLE", role.RouteName());
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureLogging(logging => logging.ClearProviders());
+        builder.ConfigureTestServices(collection => services?.Invoke(collection));
+    }
+}
