@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SagaDemo.Contracts;
+using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace SagaDemo.Hosting;
 
@@ -25,6 +26,8 @@ public static class ServiceDefaults
         services.AddHealthChecks();
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(swagger => swagger.SwaggerDoc("v1", new() { Title = $"SagaDemo {role.RouteName()}", Version = "v1" }));
+        // Swashbuckle reads MVC's JSON options, not minimal APIs'; give it ours so the schemas are snake_case.
+        services.AddSingleton<ISerializerDataContractResolver>(new JsonSerializerDataContractResolver(SagaJson.Options));
         services.TryAddSingleton(TimeProvider.System);
         return builder;
     }

@@ -42,6 +42,11 @@ public sealed class SagaSystem : IDisposable
             Route<InventoryClient>(services, Inventory, InventoryLink);
             Route<DeliveryClient>(services, Delivery, DeliveryLink);
         });
+        // Start every host now: started lazily from inside the client's handler factory, a host
+        // start would block the thread-pool threads of every request waiting for that handler.
+        _ = Payment.Server;
+        _ = Inventory.Server;
+        _ = Delivery.Server;
         Client = Orders.CreateClient();
     }
 

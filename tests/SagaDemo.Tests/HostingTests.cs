@@ -1,0 +1,74 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using SagaDemo.Hosting;
+using SagaDemo.Tests.Infrastructure;
+
+namespace SagaDemo.Tests;
+
+public sealed class HostingTests
+{
+    [Theory]
+    [InlineData(ServiceRole.Order)]
+    [InlineData(ServiceRole.Payment)]
+    [InlineData(ServiceRole.Inventory)]
+    [InlineData(ServiceRole.Delivery)]
+    public async Task Health_AnswersOkWithTheRole(ServiceRole role)
+    {
+        using var factory = new SagaFactory(role);
+
+        var response = await factory.CreateClient().GetAsync("/health");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        var body = await response.ReadJsonAsync();
+        body["status"]!.GetValue<string>().Should().Be("ok");
+        body["role"]!.GetValue<string>().Should().Be(role.RouteName());
+    }
+
+    [Theory]
+    [InlineData(ServiceRole.Order, new[] { "/orders", "/orders/{orderId}" })]
+    [InlineData(ServiceRole.Payment, new[] { "/payment/reserve", "/payment/cancel", "/payment/reservations/{orderId}" })]
+    [InlineData(ServiceRole.Inventory, new[] { "/inventory/reserve", "/inventory/cancel", "/inventory/reservations/{orderId}", "/inventory/stock/{sku}" })]
+    [InlineData(ServiceRole.Delivery, new[] { "/delivery/reserve", "/delivery/cancel", "/delivery/reservations/{orderId}", "/delivery/slots/{slot}" })]
+    public async Task Swagger_DescribesOnlyTheRolesOwnEndpoints(ServiceRole role, string[] paths)
+    {
+        using var factory = new SagaFactory(role);
+
+        var document = JsonNode.Parse(await factory.CreateClient().GetStringAsync("/swagger/v1/swagger.json"))!;
+
+        document["paths"]!.AsObject().Select(p => p.Key).Should().BeEquivalentTo(paths);
+        (await factory.CreateClient().GetAsync("/swagger/index.html")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Swagger_ShowsSnakeCaseSchemasAndTheProblemStatusCodes()
+    {
+        using var factory = new SagaFactory(ServiceRole.Order);
+
+        var document = JsonNode.Parse(await factory.CreateClient().GetStringAsync("/swagger/v1/swagger.json"))!;
+
+        document["components"]!["schemas"]!["OrderRequest"]!["properties"]!.AsObject().Select(p => p.Key)
+            .Should().Contain(["order_id", "force_payment_failure"]);
+        document["paths"]!["/orders"]!["post"]!["responses"]!.AsObject().Select(r => r.Key)
+            .Should().Contain(["201", "400", "409", "422", "502", "504"]);
+    }
+
+    [Theory]
+    [InlineData("bogus")]
+    [InlineData("")]
+    [InlineData("1")]
+    public void ServiceRoles_RejectsAnythingButTheFourNames(string value)
+    {
+        ServiceRoles.TryParse(value, out _).Should().BeFalse();
+        ServiceRoles.InvalidRoleMessage(value).Should().Contain("order, payment, inventory, delivery");
+    }
+
+    [Theory]
+    [InlineData("ORDER", ServiceRole.Order)]
+    [InlineData("Payment", ServiceRole.Payment)]
+    [InlineData(" inventory ", ServiceRole.Inventory)]
+    public void ServiceRoles_ParsesCaseInsensitively(string value, ServiceRole expected)
+    {
+        ServiceRoles.TryParse(value, out var role).Should().BeTrue();
+        role.Should().Be(expected);
+    }
+}
