@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Mvc;
 namespace SagaDemo.Hosting;
 
 /// <summary>
-/// Turns the framework's binding failures into answers a client can act on: a JSON error names
-/// the field it happened in, an oversized body says the limit.
+/// Turns the framework's binding failures into answers a client can act on: a value of the wrong
+/// type names its field, broken JSON says where it broke.
 /// </summary>
 public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -20,11 +20,6 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
         context.Response.StatusCode = bad.StatusCode;
         var problem = bad switch
         {
-            { StatusCode: StatusCodes.Status413PayloadTooLarge } => new ProblemDetails
-            {
-                Title = "Request body too large",
-                Detail = $"The request body is larger than {ServiceDefaults.MaxRequestBodyBytes / 1024} KiB; send a smaller body.",
-            },
             // A value of the wrong type ("amount": "ten") is the field's error; anything else is broken JSON.
             { InnerException: JsonException { Path: { Length: > 2 } path } json } when json.Message.StartsWith(WrongType, StringComparison.Ordinal) =>
                 new HttpValidationProblemDetails(new Dictionary<string, string[]> { [FieldName(path)] = [$"{FieldName(path)} has the wrong type."] })
@@ -37,7 +32,7 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
                 Title = "Malformed JSON",
                 Detail = $"The request body is not valid JSON: {FirstSentence(json.Message)}",
             },
-            _ => new ProblemDetails { Title = "Bad request", Detail = bad.Message },
+            _ => new ProblemDetails { Detail = bad.Message },
         };
         problem.Status = bad.StatusCode;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });

@@ -18,7 +18,8 @@ public static class ServiceDefaults
 
         var services = builder.Services;
         services.ConfigureHttpJsonOptions(json => SagaJson.Configure(json.SerializerOptions));
-        services.AddProblemDetails();
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Detail ??= WhatToDo(context.ProblemDetails.Status));
         // Binding failures (malformed JSON, oversized bodies) become exceptions so that one handler
         // can turn them into problem details that say what was wrong.
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
@@ -31,6 +32,16 @@ public static class ServiceDefaults
         services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
+
+    // Errors the framework answers without a detail (status code pages) still say what to do.
+    private static string? WhatToDo(int? status) => status switch
+    {
+        StatusCodes.Status404NotFound => "Nothing is served at this path; see /swagger for this service's endpoints.",
+        StatusCodes.Status405MethodNotAllowed => "This path does not take that method; see /swagger for this service's endpoints.",
+        StatusCodes.Status413PayloadTooLarge => $"The request body is larger than {MaxRequestBodyBytes / 1024} KiB; send a smaller body.",
+        StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with the header Content-Type: application/json.",
+        _ => null,
+    };
 
     public static WebApplication UseServiceDefaults(this WebApplication app, ServiceRole role)
     {

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs the whole system locally: the four roles of one published executable on ports 8000-8003.
+# Stops all four on Ctrl-C, or as soon as one of them dies.
+set -euo pipefail
+source "$(dirname "$0")/scripts/lib.sh"
+
+command -v dotnet >/dev/null || die "the .NET 10 SDK is needed (dotnet on the PATH)"
+command -v node >/dev/null || die "Node.js is needed (node on the PATH)"
+for port in 8000 8001 8002 8003; do
+  if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
+    die "port $port is already in use; stop whatever listens there (is run.sh already running?)"
+  fi
+done
+
+publish_app
+logs="$SAGA_ROOT/.artifacts/logs"
+mkdir -p "$logs"
+trap 'echo; echo "==> Stopping the four roles"; stop_roles' EXIT
+trap 'exit 130' INT TERM
+
+start_role payment 8001 "$logs/payment.log"
+start_role inventory 8002 "$logs/inventory.log"
+start_role delivery 8003 "$logs/delivery.log"
+start_role order 8000 "$logs/order.log" \
+  PAYMENT_URL=http://127.0.0.1:8001 INVENTORY_URL=http://127.0.0.1:8002 DELIVERY_URL=http://127.0.0.1:8003
+
+for port in 8001 8002 8003 8000; do
+  wait_healthy "http://127.0.0.1:$port" 30 || { tail -n 20 "$logs"/*.log >&2; exit 1; }
+done
+
+cat <<MSG
+==> All four roles answer /health. Logs: ${logs#"$SAGA_ROOT"/}/
+    order     http://localhost:8000  (Swagger: http://localhost:8000/swagger)
+    payment   http://localhost:8001
+    inventory http://localhost:8002
+    delivery  http://localhost:8003
+
+Try it:
+  curl -i -X POST http://localhost:8000/orders -H 'Content-Type: application/json' \\
+    -d '{"order_id":"demo-1","amount":10,"sku":"SKU-1","quantity":1,"slot":"2024-05-20T10:00"}'
+  curl -i -X POST http://localhost:8000/orders -H 'Content-Type: application/json' \\
+    -d '{"order_id":"demo-2","amount":10,"sku":"SKU-1","quantity":1,"slot":"2024-05-20T10:00","force_inventory_failure":true}'
+  curl -s http://localhost:8000/orders/demo-2
+
+Press Ctrl-C to stop.
+MSG
+
+# Returns as soon as any of the four exits; the EXIT trap then stops the others.
+set +e
+wait -n "${SAGA_PIDS[@]}"
+status=$?
+echo "==> A role stopped (exit $status); see ${logs#"$SAGA_ROOT"/}/*.log" >&2
+exit 1

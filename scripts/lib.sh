@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Shared by run.sh and the test scripts: publish the executable once, start roles, wait for health,
+# and stop exactly the processes we started.
+
+SAGA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SAGA_APP_DIR="$SAGA_ROOT/.artifacts/app"
+SAGA_PIDS=()
+
+die() { echo "error: $*" >&2; exit 1; }
+
+# Publishes src/SagaDemo in Release to .artifacts/app: the same output the Dockerfile runs.
+publish_app() {
+  echo "==> Publishing SagaDemo (Release) to ${SAGA_APP_DIR#"$SAGA_ROOT"/}"
+  dotnet publish "$SAGA_ROOT/src/SagaDemo/SagaDemo.csproj" -c Release -o "$SAGA_APP_DIR" --nologo -v quiet \
+    || die "dotnet publish failed; run 'dotnet build SagaDemo.sln' to see why"
+}
+
+# A TCP port nothing listens on right now.
+free_port() {
+  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
+
+# start_role ROLE PORT LOGFILE [NAME=VALUE ...]: starts one role in the background, remembers its PID.
+start_role() {
+  local role=$1 port=$2 log=$3
+  shift 3
+  # Run from the publish folder, as the image does (WORKDIR /app): appsettings.json is read from there.
+  (cd "$SAGA_APP_DIR" && exec env "$@" ROLE="$role" ASPNETCORE_URLS="http://127.0.0.1:$port" dotnet SagaDemo.dll) >"$log" 2>&1 &
+  SAGA_PIDS+=("$!")
+  LAST_PID=$!
+}
+
+# wait_healthy URL SECONDS: polls URL/health until it answers 200, or fails at the deadline.
+wait_healthy() {
+  local url=$1 deadline=$((SECONDS + $2))
+  until curl -fsS -o /dev/null --max-time 2 "$url/health" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then
+      echo "error: $url/health did not answer within $2 s" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# Stops every process start_role started (TERM, then KILL after a grace period).
+stop_roles() {
+  local pid
+  for pid in "${SAGA_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${SAGA_PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  SAGA_PIDS=()
+}
