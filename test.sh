@@ -2,6 +2,8 @@
 # Runs every test of SagaDemo and ends with one line "N passed, N failed" summing all suites:
 #   1. unit and in-process tests (dotnet test: xunit + WebApplicationFactory)
 #   2. end-to-end: the published executable as four processes, plus the Postman collection via newman
+#   3. deployment: manifests and Dockerfile linted and checked against the Kubernetes schemas, then a
+#      rehearsal of the cluster in network namespaces with nginx as the Ingress (needs root)
 # Installs what it needs itself (NuGet restore, npm ci). Exits non-zero if anything failed or nothing ran.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -18,7 +20,7 @@ passed=0
 failed=0
 suite_failures=()
 
-echo "==> npm ci (newman)"
+echo "==> npm ci (newman, manifest checkers)"
 npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed"
 
 echo "==> Unit and in-process tests (dotnet test)"
@@ -35,6 +37,9 @@ else
   suite_failures+=("dotnet test wrote no results (did the build fail?)")
 fi
 
+publish_app
+export SAGA_APP_PUBLISHED=1
+
 echo "==> End-to-end tests (four processes + newman)"
 tests/e2e/run.sh "$results" || suite_failures+=("end-to-end suite exited $?")
 if [[ -f $results/e2e.counts ]]; then
@@ -43,6 +48,16 @@ if [[ -f $results/e2e.counts ]]; then
   failed=$((failed + e2e_failed))
 else
   suite_failures+=("the end-to-end suite wrote no counts")
+fi
+
+echo "==> Deployment tests (lint, schemas, cluster rehearsal)"
+tests/deploy/run.sh "$results" || suite_failures+=("deployment suite exited $?")
+if [[ -f $results/deploy.counts ]]; then
+  read -r deploy_passed deploy_failed <"$results/deploy.counts"
+  passed=$((passed + deploy_passed))
+  failed=$((failed + deploy_failed))
+else
+  suite_failures+=("the deployment suite wrote no counts")
 fi
 
 echo

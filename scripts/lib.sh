@@ -9,7 +9,9 @@ SAGA_PIDS=()
 die() { echo "error: $*" >&2; exit 1; }
 
 # Publishes src/SagaDemo in Release to .artifacts/app: the same output the Dockerfile runs.
+# A caller that runs several suites publishes once and exports SAGA_APP_PUBLISHED=1.
 publish_app() {
+  [[ ${SAGA_APP_PUBLISHED:-} == 1 ]] && return 0
   echo "==> Publishing SagaDemo (Release) to ${SAGA_APP_DIR#"$SAGA_ROOT"/}"
   dotnet publish "$SAGA_ROOT/src/SagaDemo/SagaDemo.csproj" -c Release -o "$SAGA_APP_DIR" --nologo -v quiet \
     || die "dotnet publish failed; run 'dotnet build SagaDemo.sln' to see why"

@@ -1,0 +1,23 @@
+# SagaDemo: one image, four roles. Build: docker build -t saga-demo:latest .
+# Run one role: docker run --rm -p 8080:8080 -e ROLE=order saga-demo:latest
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /source
+
+# Restore on its own layer: it is redone only when the project file changes.
+COPY Directory.Build.props .editorconfig ./
+COPY src/SagaDemo/SagaDemo.csproj src/SagaDemo/
+RUN dotnet restore src/SagaDemo/SagaDemo.csproj
+
+COPY src/SagaDemo/ src/SagaDemo/
+RUN dotnet publish src/SagaDemo/SagaDemo.csproj -c Release -o /app --no-restore
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final
+WORKDIR /app
+COPY --from=build /app ./
+
+# The role comes only from ROLE at run time (order, payment, inventory, delivery).
+ENV ASPNETCORE_HTTP_PORTS=8080
+EXPOSE 8080
+USER $APP_UID
+ENTRYPOINT ["dotnet", "SagaDemo.dll"]
