@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SagaDemo.Hosting;
+using SagaDemo.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,15 +11,14 @@ if (!ServiceRoles.TryParse(builder.Configuration[ServiceRoles.ConfigKey], out va
     return 1;
 }
 
-builder.AddServiceDefaults(role);
-builder.AddRole(role);
-
-var app = builder.Build();
-app.UseServiceDefaults(role);
-app.MapRole(role);
-
 try
 {
+    builder.AddServiceDefaults(role);
+    builder.AddRole(role);
+
+    var app = builder.Build();
+    app.UseServiceDefaults(role);
+    app.MapRole(role);
     app.Run();
     return 0;
 }
@@ -27,4 +27,9 @@ catch (OptionsValidationException ex)
     // Bad configuration is the operator's to fix: say what, not where in our code.
     Console.Error.WriteLine($"Invalid configuration for role {role.RouteName()}: {string.Join("; ", ex.Failures)}");
     return 2;
+}
+catch (StoreUnavailableException ex)
+{
+    Console.Error.WriteLine($"Cannot start role {role.RouteName()}: {ex.Message}");
+    return 3;
 }

@@ -25,7 +25,7 @@ public sealed class HostingTests
     }
 
     [Theory]
-    [InlineData(ServiceRole.Order, new[] { "/orders", "/orders/{orderId}" })]
+    [InlineData(ServiceRole.Order, new[] { "/orders", "/orders/{orderId}", "/orders/{orderId}/compensate" })]
     [InlineData(ServiceRole.Payment, new[] { "/payment/reserve", "/payment/cancel", "/payment/reservations/{orderId}" })]
     [InlineData(ServiceRole.Inventory, new[] { "/inventory/reserve", "/inventory/cancel", "/inventory/reservations/{orderId}", "/inventory/stock/{sku}" })]
     [InlineData(ServiceRole.Delivery, new[] { "/delivery/reserve", "/delivery/cancel", "/delivery/reservations/{orderId}", "/delivery/slots/{slot}" })]

@@ -69,6 +69,23 @@ public sealed class SagaRunnerTests
     }
 
     [Fact]
+    public async Task Run_WritesEachCallsIntentBeforeMakingIt()
+    {
+        var writesAtCall = new List<int>();
+        var step = new SagaStep<string>("a",
+            (_, _) => { writesAtCall.Add(journal.Writes.Count); return Task.FromResult(StepOutcome.Success()); },
+            (_, _) => Task.FromResult(StepOutcome.Success()));
+
+        await Runner().RunAsync([step, Step("b", run: StepOutcome.Rejected("no"))], "ctx", journal, CancellationToken.None);
+
+        writesAtCall.Should().Equal(1);
+        journal.Writes.Should().Equal(
+            "a:Reserve:Pending", "a:Reserve:Succeeded",
+            "b:Reserve:Pending", "b:Reserve:Failed",
+            "a:Cancel:Pending", "a:Cancel:Succeeded");
+    }
+
+    [Fact]
     public async Task Compensation_ThatFails_IsRetriedAfterAnExponentialBackoff()
     {
         var undoCalls = new SemaphoreSlim(0);
@@ -137,11 +154,21 @@ public sealed class SagaRunnerTests
     {
         public List<StepCall> Calls { get; } = [];
 
+        /// <summary>Intents and outcomes in the order they were written.</summary>
+        public List<string> Writes { get; } = [];
+
+        public Task CallStartingAsync(StepCall intent)
+        {
+            Writes.Add($"{intent.Step}:{intent.Action}:{intent.Outcome}");
+            return Task.CompletedTask;
+        }
+
         public (string, StepStatus)? Compensating { get; private set; }
 
         public Task RecordAsync(StepCall call)
         {
             Calls.Add(call);
+            Writes.Add($"{call.Step}:{call.Action}:{call.Outcome}");
             return Task.CompletedTask;
         }
 

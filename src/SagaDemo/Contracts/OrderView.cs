@@ -4,10 +4,16 @@ namespace SagaDemo.Contracts;
 
 public enum OrderStatus
 {
+    /// <summary>The saga is running (or was interrupted and waits for recovery).</summary>
     Pending,
     Confirmed,
+
+    /// <summary>A step failed and compensations are still owed; recovery keeps retrying them.</summary>
     Compensating,
     Cancelled,
+
+    /// <summary>Compensation ran out of its retry budget: an operator must look (POST /orders/{id}/compensate).</summary>
+    CompensationFailed,
 }
 
 /// <summary>A participant's record of an order as GET /orders/{id} reports it.</summary>
@@ -28,6 +34,8 @@ public enum SagaAction
 
 public enum CallOutcome
 {
+    /// <summary>The intent, written before the call: if the orchestrator stops now, the outcome is unknown.</summary>
+    Pending,
     Succeeded,
     Failed,
     Unknown,
@@ -40,7 +48,7 @@ public sealed record StepCall(
     CallOutcome Outcome,
     int Attempts,
     DateTimeOffset StartedAt,
-    DateTimeOffset FinishedAt,
+    DateTimeOffset? FinishedAt,
     string? Detail);
 
 /// <summary>An order as the API shows it: the request, where the saga got to, and every call it made.</summary>

@@ -23,4 +23,7 @@ public sealed record StockView(string Sku, int Available, int Reserved);
 
 public sealed record SlotView(string Slot, int Capacity, int Booked);
 
-public sealed record HealthView(string Status, string Role);
+public sealed record HealthView(
+    string Status,
+    string Role,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Checks = null);

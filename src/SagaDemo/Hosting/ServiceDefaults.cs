@@ -43,6 +43,12 @@ public static class ServiceDefaults
         _ => null,
     };
 
+    private static Task WriteHealth(HttpContext context, HealthReport report, ServiceRole role, System.Text.Json.JsonSerializerOptions json) =>
+        context.Response.WriteAsJsonAsync(new HealthView(
+            report.Status == HealthStatus.Healthy ? "ok" : "unhealthy",
+            role.RouteName(),
+            report.Entries.Count == 0 ? null : report.Entries.ToDictionary(e => e.Key, e => e.Value.Description ?? e.Value.Status.ToString().ToLowerInvariant())), json);
+
     public static WebApplication UseServiceDefaults(this WebApplication app, ServiceRole role)
     {
         app.UseExceptionHandler();
@@ -50,11 +56,14 @@ public static class ServiceDefaults
         app.UseSwagger();
         app.UseSwaggerUI();
 
+        // /health is readiness (every check, the order store's included); /health/live only says the
+        // process answers, so a database outage does not get the pod restarted.
         var json = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<JsonOptions>>().Value.SerializerOptions;
-        app.MapHealthChecks("/health", new HealthCheckOptions
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = (context, report) => WriteHealth(context, report, role, json) });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions
         {
-            ResponseWriter = (context, report) => context.Response.WriteAsJsonAsync(
-                new HealthView(report.Status == HealthStatus.Healthy ? "ok" : "unhealthy", role.RouteName()), json),
+            Predicate = _ => false,
+            ResponseWriter = (context, report) => WriteHealth(context, report, role, json),
         });
         return app;
     }

@@ -1,5 +1,6 @@
 using SagaDemo.Clients;
 using SagaDemo.Sagas;
+using SagaDemo.Storage;
 
 namespace SagaDemo.Orchestration;
 
@@ -12,8 +13,12 @@ public static class OrchestratorRegistration
         services.AddOptions<SagaOptions>().BindConfiguration("Saga").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SagaRunner>();
         services.AddTransient<OrderSaga>();
-        services.AddSingleton<IOrderStore, InMemoryOrderStore>();
+        services.AddOrderStore(builder.Configuration);
+        services.AddOptions<RecoveryOptions>().BindConfiguration("Recovery").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<OrderJournals>();
         services.AddSingleton<OrderCoordinator>();
+        services.AddSingleton<OrderRecovery>();
+        services.AddHostedService(sp => sp.GetRequiredService<OrderRecovery>());
         return builder;
     }
 

@@ -21,8 +21,9 @@ public sealed record OrderDetails(
 }
 
 /// <summary>
-/// An order and its saga's record. Immutable: every change is a new value with the version the
-/// store checks, so a stale writer cannot overwrite a newer state.
+/// An order and its saga's durable record. Immutable: every change is a new value with the version
+/// the store checks, so a stale writer cannot overwrite a newer state. The lease says which
+/// orchestrator drives the order and until when; recovery takes over orders whose lease ran out.
 /// </summary>
 public sealed record Order(
     OrderDetails Details,
@@ -32,12 +33,30 @@ public sealed record Order(
     ImmutableList<StepCall> History,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
+    string? LeaseOwner = null,
+    DateTimeOffset? LeaseUntil = null,
+    int CompensationRounds = 0,
+    DateTimeOffset? NextAttemptAt = null,
     long Version = 0)
 {
     public string OrderId => Details.OrderId;
 
+    public bool IsFinal => Status is OrderStatus.Confirmed or OrderStatus.Cancelled or OrderStatus.CompensationFailed;
+
     public static Order Accept(OrderDetails details, DateTimeOffset now) =>
         new(details, OrderStatus.Pending, null, null, [], now, now);
+
+    /// <summary>The outcome of the latest call of this step and action, or null if there was none.</summary>
+    public CallOutcome? LastOutcome(string step, SagaAction action) =>
+        History.LastOrDefault(call => call.Step == step && call.Action == action)?.Outcome;
+
+    /// <summary>
+    /// A step must be undone if its reserve succeeded or may have (unknown, or still pending when
+    /// the orchestrator stopped), and no cancel of it has succeeded yet.
+    /// </summary>
+    public bool NeedsCompensation(string step) =>
+        LastOutcome(step, SagaAction.Reserve) is CallOutcome.Succeeded or CallOutcome.Unknown or CallOutcome.Pending
+        && LastOutcome(step, SagaAction.Cancel) != CallOutcome.Succeeded;
 
     /// <summary>The saga told as a story, derived from the history: "payment reserved", "inventory failed", ...</summary>
     public IReadOnlyList<string> Steps()
@@ -48,11 +67,17 @@ public sealed record Order(
             var call = History[i];
             if (call.Action == SagaAction.Reserve)
             {
-                lines.Add($"{call.Step} {call.Outcome switch { CallOutcome.Succeeded => "reserved", CallOutcome.Failed => "failed", _ => "unknown" }}");
+                lines.Add($"{call.Step} {call.Outcome switch
+                {
+                    CallOutcome.Succeeded => "reserved",
+                    CallOutcome.Failed => "failed",
+                    CallOutcome.Pending => "reserving",
+                    _ => "unknown",
+                }}");
             }
-            else if (call.Outcome == CallOutcome.Succeeded)
+            else if (call.Outcome is CallOutcome.Succeeded or CallOutcome.Pending)
             {
-                lines.Add($"{call.Step} cancelled");
+                lines.Add($"{call.Step} {(call.Outcome == CallOutcome.Succeeded ? "cancelled" : "cancelling")}");
             }
             else if (!History.Skip(i + 1).Any(later => later.Step == call.Step && later.Action == SagaAction.Cancel))
             {

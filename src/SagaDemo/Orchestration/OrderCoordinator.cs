@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using SagaDemo.Contracts;
 using SagaDemo.Sagas;
+using SagaDemo.Storage;
 
 namespace SagaDemo.Orchestration;
 
@@ -9,7 +10,7 @@ namespace SagaDemo.Orchestration;
 /// and a concurrent one for the same id waits for the saga already running instead of starting another.
 /// </summary>
 public sealed class OrderCoordinator(
-    IOrderStore store, SagaRunner runner, IServiceScopeFactory scopes, TimeProvider clock, ILogger<OrderCoordinator> logger)
+    IOrderStore store, OrderJournals journals, SagaRunner runner, IServiceScopeFactory scopes, ILogger<OrderCoordinator> logger)
 {
     private readonly ConcurrentDictionary<string, Task<Order>> inFlight = new(StringComparer.Ordinal);
 
@@ -42,7 +43,8 @@ public sealed class OrderCoordinator(
 
     private async Task<Order> RunOnceAsync(OrderDetails details, CancellationToken cancellationToken)
     {
-        var order = Order.Accept(details, clock.GetUtcNow());
+        // The order is committed (with this orchestrator's lease) before any participant is called.
+        var order = journals.Accept(details);
         if (await store.TryAddAsync(order, cancellationToken) is { } recorded)
         {
             return recorded;
@@ -54,20 +56,27 @@ public sealed class OrderCoordinator(
         // The saga gets a scope of its own, so it does not depend on the request that started it.
         using var scope = scopes.CreateScope();
         var saga = scope.ServiceProvider.GetRequiredService<OrderSaga>();
-        var journal = new OrderJournal(store, order, clock);
-        var result = await runner.RunAsync(saga.Steps, details, journal, CancellationToken.None);
-        await journal.FinishAsync(result);
-
-        var final = journal.Current;
-        if (final.Status == OrderStatus.Compensating)
+        var journal = journals.For(order);
+        try
         {
-            logger.LogError("Order {OrderId} is left compensating: compensation still owed for {Steps}",
-                details.OrderId, string.Join(", ", result.CompensationsOwed));
+            var result = await runner.RunAsync(saga.Steps, details, journal, CancellationToken.None);
+            await (result.Succeeded ? journal.ConfirmAsync() : journal.CompensatedAsync(result.CompensationsOwed));
+            if (result.CompensationsOwed.Count > 0)
+            {
+                logger.LogError("Order {OrderId} is left {Status}: compensation still owed for {Steps}; recovery retries it",
+                    details.OrderId, journal.Current.Status, string.Join(", ", result.CompensationsOwed));
+            }
+            else
+            {
+                logger.LogInformation("Order {OrderId} is {Status}", details.OrderId, journal.Current.Status);
+            }
+            return journal.Current;
         }
-        else
+        catch (ConcurrencyConflictException)
         {
-            logger.LogInformation("Order {OrderId} is {Status}", details.OrderId, final.Status);
+            // Our lease ran out and recovery took the order over: it finishes the saga; report where it is.
+            logger.LogWarning("Order {OrderId} was taken over by recovery while its saga ran", details.OrderId);
+            return await store.FindAsync(details.OrderId, CancellationToken.None) ?? journal.Current;
         }
-        return final;
     }
 }

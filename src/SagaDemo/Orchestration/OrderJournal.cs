@@ -1,15 +1,29 @@
 using SagaDemo.Contracts;
 using SagaDemo.Sagas;
+using SagaDemo.Storage;
 
 namespace SagaDemo.Orchestration;
 
-/// <summary>Keeps one order's record in step with its saga: every call and status change is saved as it happens.</summary>
-public sealed class OrderJournal(IOrderStore store, Order order, TimeProvider clock) : ISagaJournal
+/// <summary>
+/// Keeps one order's record in step with its saga, write-ahead: the intent of every call is
+/// committed before the call and its outcome after it, and every status change before it is acted
+/// on. Each write also renews this orchestrator's lease on the order.
+/// </summary>
+public sealed class OrderJournal(IOrderStore store, Order order, TimeProvider clock, RecoveryOptions options) : ISagaJournal
 {
     public Order Current { get; private set; } = order;
 
-    public Task RecordAsync(StepCall call) =>
-        SaveAsync(Current with { History = Current.History.Add(call) });
+    /// <summary>Takes this order's lease; throws <see cref="ConcurrencyConflictException"/> if someone changed it first.</summary>
+    public Task ClaimAsync() => SaveAsync(Current);
+
+    public Task CallStartingAsync(StepCall intent) =>
+        SaveAsync(Current with { History = Current.History.Add(intent) });
+
+    public Task RecordAsync(StepCall call)
+    {
+        var pending = Current.History.FindLastIndex(c => c.Step == call.Step && c.Action == call.Action && c.Outcome == CallOutcome.Pending);
+        return SaveAsync(Current with { History = pending < 0 ? Current.History.Add(call) : Current.History.SetItem(pending, call) });
+    }
 
     public Task CompensatingAsync(string failedStep, StepOutcome failure) =>
         SaveAsync(Current with
@@ -19,19 +33,46 @@ public sealed class OrderJournal(IOrderStore store, Order order, TimeProvider cl
             FailureStatus = failure.Status,
         });
 
-    public Task FinishAsync(SagaResult result) =>
+    /// <summary>Recovery found the saga stopped before every step was reserved: it will be compensated.</summary>
+    public Task InterruptedAsync() =>
         SaveAsync(Current with
         {
-            Status = result switch
-            {
-                { Succeeded: true } => OrderStatus.Confirmed,
-                { CompensationsOwed.Count: 0 } => OrderStatus.Cancelled,
-                _ => OrderStatus.Compensating,
-            },
+            Status = OrderStatus.Compensating,
+            Failure = Current.Failure ?? "The saga was interrupted (the orchestrator stopped) before every step was reserved; what it had reserved is released.",
         });
 
-    // The saga is not cancelled with the request that started it: once accepted, an order is
-    // carried to its end even if the client goes away.
-    private async Task SaveAsync(Order changed) =>
-        Current = await store.UpdateAsync(changed with { UpdatedAt = clock.GetUtcNow() }, CancellationToken.None);
+    public Task ConfirmAsync() => SaveAsync(Current with { Status = OrderStatus.Confirmed }, release: true);
+
+    /// <summary>
+    /// After a round of compensation: cancelled if nothing is owed; otherwise the order waits for the
+    /// next round (capped exponential backoff), or, with the budget spent, needs an operator.
+    /// </summary>
+    public Task CompensatedAsync(IReadOnlyList<string> owed)
+    {
+        if (owed.Count == 0)
+        {
+            return SaveAsync(Current with { Status = OrderStatus.Cancelled, NextAttemptAt = null }, release: true);
+        }
+
+        var rounds = Current.CompensationRounds + 1;
+        var delay = options.RetryBaseDelay * Math.Pow(2, Math.Min(rounds - 1, 30));
+        return SaveAsync(Current with
+        {
+            Status = rounds >= options.MaxCompensationRounds ? OrderStatus.CompensationFailed : OrderStatus.Compensating,
+            CompensationRounds = rounds,
+            NextAttemptAt = clock.GetUtcNow() + (delay < options.RetryMaxDelay ? delay : options.RetryMaxDelay),
+        }, release: true);
+    }
+
+    private async Task SaveAsync(Order changed, bool release = false)
+    {
+        var now = clock.GetUtcNow();
+        // Once accepted, an order is carried to its end even if the client goes away: no request token here.
+        Current = await store.UpdateAsync(changed with
+        {
+            UpdatedAt = now,
+            LeaseOwner = release ? null : options.InstanceId,
+            LeaseUntil = release ? null : now + options.LeaseDuration,
+        }, CancellationToken.None);
+    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SagaDemo.Contracts;
 using SagaDemo.Sagas;
+using SagaDemo.Storage;
 
 namespace SagaDemo.Orchestration;
 
@@ -20,6 +21,9 @@ public static class OrdersApi
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         api.MapGet("/{orderId}", GetOrder).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/", ListOrders);
+        api.MapPost("/{orderId}/compensate", Compensate)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         return api;
     }
@@ -59,6 +63,27 @@ public static class OrdersApi
                 },
                 extensions: new Dictionary<string, object?> { ["order"] = view }),
         };
+    }
+
+    private static async Task<Results<Ok<OrderView>, ProblemHttpResult>> Compensate(
+        string orderId, IOrderStore store, OrderRecovery recovery, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(orderId, cancellationToken) is not { } order)
+        {
+            return TypedResults.Problem(title: "Order not found", detail: $"Order not found: no order has the id '{orderId}'.",
+                statusCode: StatusCodes.Status404NotFound);
+        }
+        if (order.Status is not (OrderStatus.Compensating or OrderStatus.CompensationFailed))
+        {
+            return TypedResults.Problem(title: "Nothing to compensate",
+                detail: $"Order {orderId} is {SqlOrderStore.StatusName(order.Status)}; only compensating and compensation_failed orders can be compensated again.",
+                statusCode: StatusCodes.Status409Conflict);
+        }
+
+        return await recovery.CompensateNowAsync(order, cancellationToken) is { } driven
+            ? TypedResults.Ok(driven.ToView())
+            : TypedResults.Problem(title: "Order busy", detail: $"Order {orderId} is being compensated right now; read it again shortly.",
+                statusCode: StatusCodes.Status409Conflict);
     }
 
     private static async Task<Results<Ok<OrderView>, ProblemHttpResult>> GetOrder(

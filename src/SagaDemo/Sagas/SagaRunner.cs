@@ -95,6 +95,7 @@ public sealed class SagaRunner(TimeProvider clock, IOptions<SagaOptions> options
         CancellationToken cancellationToken)
     {
         var startedAt = clock.GetUtcNow();
+        await journal.CallStartingAsync(new StepCall(step, action, CallOutcome.Pending, 0, startedAt, null, null));
         StepOutcome outcome;
         try
         {

@@ -1,9 +1,16 @@
 using SagaDemo.Contracts;
+using SagaDemo.Orchestration;
 
-namespace SagaDemo.Orchestration;
+namespace SagaDemo.Storage;
 
 public interface IOrderStore
 {
+    /// <summary>Creates the schema, or brings it up to date; safe to call on every start.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Answers whether the store can be reached right now (the readiness check).</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+
     /// <summary>Adds a new order; when its id is taken, adds nothing and returns the order already stored.</summary>
     Task<Order?> TryAddAsync(Order order, CancellationToken cancellationToken);
 
@@ -17,7 +24,12 @@ public interface IOrderStore
 
     /// <summary>The newest orders first, optionally only those with one status.</summary>
     Task<IReadOnlyList<Order>> ListAsync(OrderStatus? status, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Unfinished orders (pending, compensating) that nobody holds a lease on and that are due at <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<Order>> ListRecoverableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 }
 
 public sealed class ConcurrencyConflictException(string orderId, long expectedVersion)
     : Exception($"Order {orderId} changed since version {expectedVersion}; reload it before saving.");
+
+public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,23 @@
+using System.Data.Common;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace SagaDemo.Storage;
+
+/// <summary>The readiness check: /health is unhealthy (503) while the order store cannot be reached.</summary>
+public sealed class OrderStoreHealthCheck(IOrderStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(3));
+        try
+        {
+            await store.PingAsync(deadline.Token);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException or DbException)
+        {
+            return HealthCheckResult.Unhealthy($"The order store cannot be reached: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,200 @@
+using System.Data.Common;
+using System.Text.Json;
+using SagaDemo.Contracts;
+using SagaDemo.Hosting;
+using SagaDemo.Orchestration;
+
+namespace SagaDemo.Storage;
+
+/// <summary>
+/// Orders in a SQL database, one row each: the columns recovery searches by, and the whole order
+/// as a JSON document. The same SQL runs on SQLite and PostgreSQL; <see cref="SqlDialect"/> holds
+/// what differs (connections, the migration lock).
+/// </summary>
+public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
+{
+    // Each migration runs once, in order, recorded in schema_migrations; add new ones at the end.
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE orders (
+            order_id TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            version BIGINT NOT NULL,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            lease_until BIGINT NULL,
+            next_attempt_at BIGINT NULL,
+            document TEXT NOT NULL
+        );
+        CREATE INDEX orders_by_created ON orders (created_at DESC, order_id DESC);
+        CREATE INDEX orders_by_status ON orders (status, created_at DESC);
+        CREATE INDEX orders_unfinished ON orders (created_at) WHERE status IN ('pending', 'compensating');
+        """,
+    ];
+
+    private const string Columns = "version, document";
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (dialect.MigrationLock is { } lockSql)
+        {
+            // Several replicas may start at once: one migrates, the others wait and then find it done.
+            await ExecuteAsync(connection, transaction, lockSql, cancellationToken);
+        }
+        await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)", cancellationToken);
+        var applied = Convert.ToInt32(await ScalarAsync(connection, transaction, "SELECT COUNT(*) FROM schema_migrations", cancellationToken));
+        for (var version = applied; version < Migrations.Length; version++)
+        {
+            await ExecuteAsync(connection, transaction, Migrations[version], cancellationToken);
+            await ExecuteAsync(connection, transaction, $"INSERT INTO schema_migrations (version) VALUES ({version + 1})", cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ScalarAsync(connection, null, "SELECT 1", cancellationToken);
+    }
+
+    public async Task<Order?> TryAddAsync(Order order, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, """
+            INSERT INTO orders (order_id, status, version, created_at, updated_at, lease_until, next_attempt_at, document)
+            VALUES (@order_id, @status, @version, @created_at, @updated_at, @lease_until, @next_attempt_at, @document)
+            ON CONFLICT (order_id) DO NOTHING
+            """, order);
+        Add(command, "@created_at", order.CreatedAt.ToUnixTimeMilliseconds());
+        Add(command, "@version", order.Version);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
+        {
+            return null;
+        }
+        return await FindAsync(order.OrderId, cancellationToken)
+            ?? throw new InvalidOperationException($"Order {order.OrderId} could be neither added nor found.");
+    }
+
+    public async Task<Order> UpdateAsync(Order order, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, """
+            UPDATE orders
+            SET status = @status, version = @version + 1, updated_at = @updated_at,
+                lease_until = @lease_until, next_attempt_at = @next_attempt_at, document = @document
+            WHERE order_id = @order_id AND version = @version
+            """, order);
+        Add(command, "@version", order.Version);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1
+            ? order with { Version = order.Version + 1 }
+            : throw new ConcurrencyConflictException(order.OrderId, order.Version);
+    }
+
+    public async Task<Order?> FindAsync(string orderId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM orders WHERE order_id = @order_id";
+        Add(command, "@order_id", orderId);
+        return (await ReadAsync(command, cancellationToken)).SingleOrDefault();
+    }
+
+    public async Task<IReadOnlyList<Order>> ListAsync(OrderStatus? status, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {Columns} FROM orders {(status is null ? "" : "WHERE status = @status")}
+            ORDER BY created_at DESC, order_id DESC LIMIT @limit
+            """;
+        if (status is { } wanted)
+        {
+            Add(command, "@status", StatusName(wanted));
+        }
+        Add(command, "@limit", limit);
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Order>> ListRecoverableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {Columns} FROM orders
+            WHERE status IN ('pending', 'compensating')
+              AND (lease_until IS NULL OR lease_until < @now)
+              AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
+            ORDER BY created_at LIMIT @limit
+            """;
+        Add(command, "@now", now.ToUnixTimeMilliseconds());
+        Add(command, "@limit", limit);
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    public static string StatusName(OrderStatus status) => JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await dialect.OpenAsync(cancellationToken);
+        }
+        catch (DbException ex)
+        {
+            throw new StoreUnavailableException($"The order store ({dialect.Name}) cannot be reached: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>A command with the parameters every write of an order sets.</summary>
+    private static DbCommand Command(DbConnection connection, string sql, Order order)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        Add(command, "@order_id", order.OrderId);
+        Add(command, "@status", StatusName(order.Status));
+        Add(command, "@updated_at", order.UpdatedAt.ToUnixTimeMilliseconds());
+        Add(command, "@lease_until", order.LeaseUntil?.ToUnixTimeMilliseconds());
+        Add(command, "@next_attempt_at", order.NextAttemptAt?.ToUnixTimeMilliseconds());
+        Add(command, "@document", JsonSerializer.Serialize(order with { Version = 0 }, SagaJson.Options));
+        return command;
+    }
+
+    private static void Add(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
+
+    private static async Task<IReadOnlyList<Order>> ReadAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        var orders = new List<Order>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var order = JsonSerializer.Deserialize<Order>(reader.GetString(1), SagaJson.Options)!;
+            orders.Add(order with { Version = reader.GetInt64(0) });
+        }
+        return orders;
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,37 @@
+using Npgsql;
+
+namespace SagaDemo.Storage;
+
+public static class StorageRegistration
+{
+    public static IServiceCollection AddOrderStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StorageOptions>().BindConfiguration("Storage").ValidateDataAnnotations().ValidateOnStart();
+        var provider = configuration["Storage:Provider"]?.Trim().ToLowerInvariant() ?? "sqlite";
+        var connectionString = configuration.GetConnectionString("Orders");
+        switch (provider)
+        {
+            case "memory":
+                services.AddSingleton<IOrderStore, InMemoryOrderStore>();
+                break;
+            case "postgres":
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    throw new StoreUnavailableException(
+                        "Storage__Provider=postgres needs ConnectionStrings__Orders, e.g. Host=db;Username=saga;Password=...;Database=saga.");
+                }
+                services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+                services.AddSingleton<IOrderStore>(sp => new SqlOrderStore(new PostgresDialect(sp.GetRequiredService<NpgsqlDataSource>())));
+                break;
+            default:
+                // Unknown providers are reported by the options validation; SQLite is the embedded default.
+                services.AddSingleton<IOrderStore>(_ => new SqlOrderStore(new SqliteDialect(connectionString ?? StorageOptions.DefaultSqlite)));
+                break;
+        }
+
+        // The schema is made before the server listens; a store that cannot be reached stops start-up.
+        services.AddHostedService<OrderStoreInitializer>();
+        services.AddHealthChecks().AddCheck<OrderStoreHealthCheck>("order_store", tags: ["ready"]);
+        return services;
+    }
+}
