@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test of SagaDemo and ends with one line "N passed, N failed" summing all suites:
-#   1. unit and in-process tests (dotnet test: xunit + WebApplicationFactory)
+#   1. unit and in-process tests (dotnet test: xunit + WebApplicationFactory; the order stores
+#      against memory, SQLite and a real PostgreSQL server started here)
 #   2. end-to-end: the published executable as four processes, plus the Postman collection via newman
-#   3. deployment: manifests and Dockerfile linted and checked against the Kubernetes schemas, then a
+#   3. durability: the orchestrator killed mid-saga, a participant down, two replicas on PostgreSQL
+#   4. deployment: manifests and Dockerfile linted and checked against the Kubernetes schemas, then a
 #      rehearsal of the cluster in network namespaces with nginx as the Ingress (needs root)
-# Installs what it needs itself (NuGet restore, npm ci). Exits non-zero if anything failed or nothing ran.
+# Installs what it needs itself (NuGet restore, npm ci, apt packages). Exits non-zero if anything
+# failed or nothing ran.
 set -uo pipefail
 cd "$(dirname "$0")"
 source scripts/lib.sh
+source scripts/postgres.sh
 
 command -v dotnet >/dev/null || die "the .NET 10 SDK is needed (dotnet on the PATH)"
 command -v node >/dev/null || die "Node.js 20+ is needed (node and npm on the PATH)"
@@ -20,45 +24,54 @@ passed=0
 failed=0
 suite_failures=()
 
+# add_counts SUITE FILE: adds the "PASSED FAILED" a suite wrote; a suite that wrote none has failed.
+add_counts() {
+  if [[ -f $2 ]]; then
+    local p f
+    read -r p f <"$2"
+    passed=$((passed + p))
+    failed=$((failed + f))
+    echo "    $1: $p passed, $f failed"
+  else
+    suite_failures+=("$1 wrote no results")
+  fi
+}
+
 echo "==> npm ci (newman, manifest checkers)"
 npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed"
+
+# One PostgreSQL server for every suite that needs one; stopped and removed however the run ends.
+trap 'pg_stop' EXIT
+trap 'exit 130' INT TERM
+pg_start
+export SAGA_TEST_POSTGRES="$SAGA_POSTGRES_ADMIN"
 
 echo "==> Unit and in-process tests (dotnet test)"
 dotnet test SagaDemo.sln -c Release --nologo --logger "trx;LogFileName=unit.trx" --results-directory "$results" \
   || suite_failures+=("dotnet test exited $?")
 if [[ -f $results/unit.trx ]]; then
   counters=$(grep -o '<Counters [^>]*>' "$results/unit.trx")
-  unit_passed=$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")
-  unit_failed=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
-  passed=$((passed + unit_passed))
-  failed=$((failed + unit_failed))
-  echo "    unit: $unit_passed passed, $unit_failed failed"
-else
-  suite_failures+=("dotnet test wrote no results (did the build fail?)")
+  counter() { sed -E "s/.* $1=\"([0-9]+)\".*/\\1/" <<<"$counters"; }
+  echo "$(counter passed) $(counter failed)" >"$results/unit.counts"
+  # A skipped test is a test that did not run: it must not look green.
+  (($(counter executed) == $(counter total))) || suite_failures+=("$(($(counter total) - $(counter executed))) unit test(s) did not run")
 fi
+add_counts unit "$results/unit.counts"
 
 publish_app
 export SAGA_APP_PUBLISHED=1
 
 echo "==> End-to-end tests (four processes + newman)"
 tests/e2e/run.sh "$results" || suite_failures+=("end-to-end suite exited $?")
-if [[ -f $results/e2e.counts ]]; then
-  read -r e2e_passed e2e_failed <"$results/e2e.counts"
-  passed=$((passed + e2e_passed))
-  failed=$((failed + e2e_failed))
-else
-  suite_failures+=("the end-to-end suite wrote no counts")
-fi
+add_counts end-to-end "$results/e2e.counts"
+
+echo "==> Durability tests (kill -9, a participant down, two replicas; SQLite and PostgreSQL)"
+tests/durability/run.sh "$results" || suite_failures+=("durability suite exited $?")
+add_counts durability "$results/durability.counts"
 
 echo "==> Deployment tests (lint, schemas, cluster rehearsal)"
 tests/deploy/run.sh "$results" || suite_failures+=("deployment suite exited $?")
-if [[ -f $results/deploy.counts ]]; then
-  read -r deploy_passed deploy_failed <"$results/deploy.counts"
-  passed=$((passed + deploy_passed))
-  failed=$((failed + deploy_failed))
-else
-  suite_failures+=("the deployment suite wrote no counts")
-fi
+add_counts deployment "$results/deploy.counts"
 
 echo
 for problem in "${suite_failures[@]}"; do echo "suite problem: $problem"; done

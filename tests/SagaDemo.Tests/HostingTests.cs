@@ -1,6 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SagaDemo.Contracts;
 using SagaDemo.Hosting;
+using SagaDemo.Orchestration;
+using SagaDemo.Storage;
 using SagaDemo.Tests.Infrastructure;
 
 namespace SagaDemo.Tests;
@@ -22,6 +26,53 @@ public sealed class HostingTests
         var body = await response.ReadJsonAsync();
         body["status"]!.GetValue<string>().Should().Be("ok");
         body["role"]!.GetValue<string>().Should().Be(role.RouteName());
+    }
+
+    [Fact]
+    public async Task Health_OfTheOrchestrator_ReportsTheOrderStore()
+    {
+        using var factory = new SagaFactory(ServiceRole.Order);
+
+        var body = await (await factory.CreateClient().GetAsync("/health")).ReadJsonAsync();
+
+        body["checks"]!["order_store"]!.GetValue<string>().Should().Be("healthy");
+    }
+
+    [Fact]
+    public async Task Health_WithTheOrderStoreDown_Is503ButStillLive()
+    {
+        using var factory = new SagaFactory(ServiceRole.Order, services: s => s.AddSingleton<IOrderStore, StoreThatCannotBeReached>());
+        var client = factory.CreateClient();
+
+        var ready = await client.GetAsync("/health");
+        var live = await client.GetAsync("/health/live");
+
+        ready.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        var body = await ready.ReadJsonAsync();
+        body["status"]!.GetValue<string>().Should().Be("unhealthy");
+        body["checks"]!["order_store"]!.GetValue<string>().Should().Contain("cannot be reached");
+        live.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    /// <summary>A store whose database is gone: it answers nothing.</summary>
+    private sealed class StoreThatCannotBeReached : IOrderStore
+    {
+        public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task PingAsync(CancellationToken cancellationToken) => throw Down;
+
+        public Task<Order?> TryAddAsync(Order order, CancellationToken cancellationToken) => throw Down;
+
+        public Task<Order> UpdateAsync(Order order, CancellationToken cancellationToken) => throw Down;
+
+        public Task<Order?> FindAsync(string orderId, CancellationToken cancellationToken) => throw Down;
+
+        public Task<IReadOnlyList<Order>> ListAsync(OrderStatus? status, int limit, CancellationToken cancellationToken) => throw Down;
+
+        public Task<IReadOnlyList<Order>> ListRecoverableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<Order>>([]);
+
+        private static StoreUnavailableException Down => new("The order store (test) cannot be reached: connection refused");
     }
 
     [Theory]

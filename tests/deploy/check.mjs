@@ -28,12 +28,14 @@ const services = ofKind(docs, "Service");
 const ingresses = ofKind(docs, "Ingress");
 const image = dockerfile();
 const docsOf = readme();
+const order = deployments.find(d => containerEnv(d, image).ROLE === "order");
 
 // 1. Schemas. kubernetes-models checks types and required fields; the generated models of
 // @kubernetes/client-node list every field a type has, which catches misspelt ones.
 const modelNames = {
   "v1/Namespace": "V1Namespace", "apps/v1/Deployment": "V1Deployment", "v1/Service": "V1Service",
   "networking.k8s.io/v1/Ingress": "V1Ingress", "networking.k8s.io/v1/NetworkPolicy": "V1NetworkPolicy",
+  "v1/PersistentVolumeClaim": "V1PersistentVolumeClaim",
 };
 function unknownFields(value, type, path, out) {
   if (value === null || value === undefined) return out;
@@ -87,7 +89,24 @@ check("Dockerfile runs as the image's non-root user on port 8080, role only from
 // 3. The pieces agree with each other.
 check("there is one Deployment per role", ["order", "payment", "inventory", "delivery"]
   .filter(role => !deployments.some(d => containerEnv(d, image).ROLE === role)).map(r => `no Deployment with ROLE=${r}`));
-const specWithoutEnv = d => JSON.stringify({ ...d.spec.template.spec, containers: d.spec.template.spec.containers.map(c => ({ ...c, env: undefined })) });
+// The orchestrator alone has a volume for its SQLite file; apart from that and env, pods are alike.
+const withoutData = list => (list ?? []).filter(v => v.name !== "data");
+const specWithoutEnv = d => JSON.stringify({
+  ...d.spec.template.spec,
+  volumes: withoutData(d.spec.template.spec.volumes),
+  containers: d.spec.template.spec.containers.map(c => ({ ...c, env: undefined, volumeMounts: withoutData(c.volumeMounts) })),
+});
+check("the orchestrator keeps its SQLite file on a claimed volume at /app/data, one replica, Recreate", (() => {
+  const pod = order?.spec.template.spec;
+  const claim = pod?.volumes?.find(v => v.name === "data")?.persistentVolumeClaim?.claimName;
+  return [
+    !!claim || "the order Deployment needs a volume 'data' from a PersistentVolumeClaim",
+    ofKind(docs, "PersistentVolumeClaim").some(c => c.metadata.name === claim) || `no PersistentVolumeClaim named ${claim}`,
+    pod?.containers[0].volumeMounts?.some(m => m.name === "data" && m.mountPath === `${image.workdir}/data`) || `mount it at ${image.workdir}/data`,
+    (containerEnv(order, image).Storage__Provider ?? "sqlite") !== "sqlite" || (order.spec.replicas ?? 1) === 1 || "SQLite allows one replica",
+    (containerEnv(order, image).Storage__Provider ?? "sqlite") !== "sqlite" || order.spec.strategy?.type === "Recreate" || "SQLite needs strategy Recreate",
+  ];
+})());
 check("all Deployments run the same image and differ only in env", deployments.flatMap(d => {
   const c = d.spec.template.spec.containers[0];
   return [
@@ -139,7 +158,6 @@ check("every Service is ClusterIP and its targetPort is a declared container por
     }),
   ];
 }));
-const order = deployments.find(d => containerEnv(d, image).ROLE === "order");
 check("every participant URL of the orchestrator names an existing Service and port", ["PAYMENT_URL", "INVENTORY_URL", "DELIVERY_URL"].map(name => {
   const value = order && containerEnv(order, image)[name];
   if (!value) return `${name} is not set on the orchestrator`;

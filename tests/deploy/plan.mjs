@@ -25,6 +25,10 @@ for (const d of deployments) {
   const probes = ["readinessProbe", "livenessProbe"].map(kind => pod.containers[0][kind]).filter(p => p?.httpGet)
     .map(p => `${p === pod.containers[0].readinessProbe ? "readiness" : "liveness"} ${p.httpGet.path} ${resolveTargetPort({ targetPort: p.httpGet.port }, pod)}\n`);
   writeFileSync(join(out, `${d.metadata.name}.probes`), probes.join(""));
+  // Volumes mounted inside the app's folder (the orchestrator's data/): the rehearsal makes them writable folders.
+  const mounts = (pod.containers[0].volumeMounts ?? []).map(m => m.mountPath)
+    .filter(path => path.startsWith(`${image.workdir}/`)).map(path => `${path.slice(image.workdir.length + 1)}\n`);
+  writeFileSync(join(out, `${d.metadata.name}.mounts`), mounts.join(""));
 }
 
 // Services: name -> the Deployment whose pod it selects. The rehearsal resolves a Service name to

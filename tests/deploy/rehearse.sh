@@ -102,11 +102,15 @@ done <"$work/plan/services"
 echo "==> Starting one pod per Deployment"
 for name in "${!pod_ip[@]}"; do
   add_host "$name" "${pod_ip[$name]}" "$service_hosts"
-  home="$work/home-$name"
-  mkdir -p "$home" && chown nobody "$home"
+  # Each pod has its own copy of the image's /app, with its mounted volumes as writable folders.
+  app="$work/pods/$name/app"
+  home="$work/pods/$name/tmp"
+  mkdir -p "$home" && cp -a "$SAGA_APP_DIR" "$app" && rm -rf "$app/data"
+  while read -r mount; do mkdir -p "$app/$mount"; done <"$work/plan/$name.mounts"
+  chown -R nobody "$home" "$work/pods/$name"
   mapfile -d '' env_pairs <"$work/plan/$name.env"
-  # As the image: from the publish folder, as a non-root user, with nothing but the declared env.
-  (cd "$SAGA_APP_DIR" && exec ip netns exec "$id-$name" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+  # As the image: from its /app, as a non-root user, with nothing but the declared env.
+  (cd "$app" && exec ip netns exec "$id-$name" setpriv --reuid=nobody --regid=nogroup --clear-groups \
     env -i PATH="$PATH" HOME="$home" TMPDIR="$home" DOTNET_CLI_TELEMETRY_OPTOUT=1 "${env_pairs[@]}" "${entrypoint[@]}") \
     >"$work/logs/$name.log" 2>&1 &
   SAGA_PIDS+=("$!")

@@ -44,6 +44,7 @@ start_role payment "${port[payment]}" "$logs/payment.log"
 start_role inventory "${port[inventory]}" "$logs/inventory.log"
 start_role delivery "${port[delivery]}" "$logs/delivery.log"
 start_role order "${port[order]}" "$logs/order.log" \
+  "ConnectionStrings__Orders=Data Source=$results/e2e-orders.db" \
   PAYMENT_URL="http://127.0.0.1:${port[payment]}" \
   INVENTORY_URL="http://127.0.0.1:${port[inventory]}" \
   DELIVERY_URL="http://127.0.0.1:${port[delivery]}"

@@ -13,8 +13,18 @@ public sealed class OrderJournal(IOrderStore store, Order order, TimeProvider cl
 {
     public Order Current { get; private set; } = order;
 
-    /// <summary>Takes this order's lease; throws <see cref="ConcurrencyConflictException"/> if someone changed it first.</summary>
-    public Task ClaimAsync() => SaveAsync(Current);
+    /// <summary>
+    /// Recovery takes the order: its lease, in a versioned write that fails with
+    /// <see cref="ConcurrencyConflictException"/> if someone changed the order first. A call still
+    /// pending was cut off by the stop, so its outcome becomes unknown.
+    /// </summary>
+    public Task ClaimAsync() =>
+        SaveAsync(Current with
+        {
+            History = Current.History.ConvertAll(call => call.Outcome == CallOutcome.Pending
+                ? call with { Outcome = CallOutcome.Unknown, Detail = "The orchestrator stopped during this call; its outcome is unknown." }
+                : call),
+        });
 
     public Task CallStartingAsync(StepCall intent) =>
         SaveAsync(Current with { History = Current.History.Add(intent) });

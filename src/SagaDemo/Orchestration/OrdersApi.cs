@@ -76,7 +76,7 @@ public static class OrdersApi
         if (order.Status is not (OrderStatus.Compensating or OrderStatus.CompensationFailed))
         {
             return TypedResults.Problem(title: "Nothing to compensate",
-                detail: $"Order {orderId} is {SqlOrderStore.StatusName(order.Status)}; only compensating and compensation_failed orders can be compensated again.",
+                detail: $"Order {orderId} is {OrderStatusNames.Name(order.Status)}; only compensating and compensation_failed orders can be compensated again.",
                 statusCode: StatusCodes.Status409Conflict);
         }
 
@@ -102,17 +102,17 @@ public static class OrdersApi
     private static async Task<Results<Ok<IReadOnlyList<OrderView>>, ValidationProblem>> ListOrders(
         string? status, int? limit, IOrderStore store, CancellationToken cancellationToken)
     {
+        OrderStatus wanted = default;
         var errors = new FieldErrors()
-            .Check(status is null || Enum.TryParse<OrderStatus>(status, ignoreCase: true, out _) && !char.IsDigit(status[0]), "status",
-                $"status must be one of: {string.Join(", ", Enum.GetNames<OrderStatus>().Select(n => n.ToLowerInvariant()))}.")
+            .Check(status is null || OrderStatusNames.TryParse(status, out wanted), "status",
+                $"status must be one of: {string.Join(", ", OrderStatusNames.All)}.")
             .Check(limit is null or >= 1 and <= MaxListLimit, "limit", $"limit must be from 1 to {MaxListLimit}.");
         if (!errors.IsEmpty)
         {
             return errors.ToProblem();
         }
 
-        OrderStatus? wanted = status is null ? null : Enum.Parse<OrderStatus>(status, ignoreCase: true);
-        var orders = await store.ListAsync(wanted, limit ?? DefaultListLimit, cancellationToken);
+        var orders = await store.ListAsync(status is null ? null : wanted, limit ?? DefaultListLimit, cancellationToken);
         return TypedResults.Ok<IReadOnlyList<OrderView>>(orders.Select(order => order.ToView()).ToList());
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
 
@@ -21,8 +22,9 @@ public static class ParticipantApi
         return api;
     }
 
-    private static Results<Ok<ReservationView>, ValidationProblem, ProblemHttpResult> Reserve<TRequest>(
-        TRequest request, IReservationRules<TRequest> rules, ReservationStore store, ILogger<ReservationStore> logger)
+    private static async Task<Results<Ok<ReservationView>, ValidationProblem, ProblemHttpResult>> Reserve<TRequest>(
+        TRequest request, IReservationRules<TRequest> rules, ReservationStore store, IOptions<FaultInjectionOptions> faults,
+        TimeProvider clock, ILogger<ReservationStore> logger)
         where TRequest : class, IReservationRequest
     {
         var errors = request.Validate();
@@ -32,6 +34,11 @@ public static class ParticipantApi
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["order_id"] = request.OrderId! });
+        if (faults.Value.ReserveDelay > TimeSpan.Zero)
+        {
+            // Deliberately not cancelled with the request: the work is done even if the caller is gone.
+            await Task.Delay(faults.Value.ReserveDelay, clock);
+        }
         var result = store.Reserve(request, rules);
         if (result.Status == ReserveStatus.Reserved)
         {

@@ -10,6 +10,7 @@ public static class ParticipantRegistration
     {
         var services = builder.Services;
         services.AddSingleton<ReservationStore>();
+        services.AddOptions<FaultInjectionOptions>().BindConfiguration("FaultInjection").ValidateDataAnnotations().ValidateOnStart();
         switch (role)
         {
             case ServiceRole.Payment:

@@ -12,6 +12,11 @@ public abstract class SqlDialect
     /// <summary>SQL that serialises concurrent migrations inside their transaction, if the database needs it.</summary>
     public virtual string? MigrationLock => null;
 
+    /// <summary>Makes what the database needs before its first connection (SQLite: the file's folder).</summary>
+    public virtual void Prepare()
+    {
+    }
+
     public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 }
 
@@ -26,10 +31,6 @@ public sealed class SqliteDialect : SqlDialect
     public SqliteDialect(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true };
-        if (Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { Length: > 0 } folder)
-        {
-            Directory.CreateDirectory(folder);
-        }
         this.connectionString = builder.ToString();
         DataSource = builder.DataSource;
     }
@@ -37,6 +38,14 @@ public sealed class SqliteDialect : SqlDialect
     public string DataSource { get; }
 
     public override string Name => $"SQLite {DataSource}";
+
+    public override void Prepare()
+    {
+        if (Path.GetDirectoryName(Path.GetFullPath(DataSource)) is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+    }
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {

@@ -37,7 +37,7 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken, prepare: true);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (dialect.MigrationLock is { } lockSql)
         {
@@ -112,7 +112,7 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
             """;
         if (status is { } wanted)
         {
-            Add(command, "@status", StatusName(wanted));
+            Add(command, "@status", OrderStatusNames.Name(wanted));
         }
         Add(command, "@limit", limit);
         return await ReadAsync(command, cancellationToken);
@@ -134,15 +134,17 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
         return await ReadAsync(command, cancellationToken);
     }
 
-    public static string StatusName(OrderStatus status) => JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
-
-    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken, bool prepare = false)
     {
         try
         {
+            if (prepare)
+            {
+                dialect.Prepare();
+            }
             return await dialect.OpenAsync(cancellationToken);
         }
-        catch (DbException ex)
+        catch (Exception ex) when (ex is DbException or IOException or UnauthorizedAccessException)
         {
             throw new StoreUnavailableException($"The order store ({dialect.Name}) cannot be reached: {ex.Message}", ex);
         }
@@ -154,7 +156,7 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
         var command = connection.CreateCommand();
         command.CommandText = sql;
         Add(command, "@order_id", order.OrderId);
-        Add(command, "@status", StatusName(order.Status));
+        Add(command, "@status", OrderStatusNames.Name(order.Status));
         Add(command, "@updated_at", order.UpdatedAt.ToUnixTimeMilliseconds());
         Add(command, "@lease_until", order.LeaseUntil?.ToUnixTimeMilliseconds());
         Add(command, "@next_attempt_at", order.NextAttemptAt?.ToUnixTimeMilliseconds());

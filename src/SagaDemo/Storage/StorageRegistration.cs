@@ -20,12 +20,13 @@ public static class StorageRegistration
                     throw new StoreUnavailableException(
                         "Storage__Provider=postgres needs ConnectionStrings__Orders, e.g. Host=db;Username=saga;Password=...;Database=saga.");
                 }
-                services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+                services.AddSingleton(_ => Connect(() => NpgsqlDataSource.Create(connectionString), "PostgreSQL"));
                 services.AddSingleton<IOrderStore>(sp => new SqlOrderStore(new PostgresDialect(sp.GetRequiredService<NpgsqlDataSource>())));
                 break;
             default:
                 // Unknown providers are reported by the options validation; SQLite is the embedded default.
-                services.AddSingleton<IOrderStore>(_ => new SqlOrderStore(new SqliteDialect(connectionString ?? StorageOptions.DefaultSqlite)));
+                services.AddSingleton<IOrderStore>(_ =>
+                    new SqlOrderStore(Connect(() => new SqliteDialect(connectionString ?? StorageOptions.DefaultSqlite), "SQLite")));
                 break;
         }
 
@@ -33,5 +34,17 @@ public static class StorageRegistration
         services.AddHostedService<OrderStoreInitializer>();
         services.AddHealthChecks().AddCheck<OrderStoreHealthCheck>("order_store", tags: ["ready"]);
         return services;
+    }
+
+    private static T Connect<T>(Func<T> create, string database)
+    {
+        try
+        {
+            return create();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StoreUnavailableException($"ConnectionStrings__Orders is not a valid {database} connection string: {ex.Message}", ex);
+        }
     }
 }

@@ -31,6 +31,15 @@ public sealed class ParticipantLink(string name, CallLog log)
             throw new InvalidOperationException("unreachable");
         }));
 
+    /// <summary>Every fault is cleared: the participant answers normally again.</summary>
+    public void Heal()
+    {
+        lock (gate)
+        {
+            faults.Clear();
+        }
+    }
+
     public HttpMessageHandler Wrap(HttpMessageHandler participant) => new LinkHandler(this, participant);
 
     private ParticipantLink Add(Fault fault)

@@ -72,6 +72,8 @@ public sealed class SagaSystem : IDisposable
     public static OrderRequest NewOrder(string? orderId = null) =>
         new(orderId ?? $"test-{Guid.NewGuid():N}", 10m, "SKU-1", 1, "2024-05-20T10:00");
 
+    public T Service<T>() where T : notnull => Orders.Services.GetRequiredService<T>();
+
     public Task<HttpResponseMessage> PlaceAsync(OrderRequest order) =>
         Client.PostAsJsonAsync("/orders", order, SagaJson.Options);
 

@@ -1,0 +1,212 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SagaDemo.Contracts;
+using SagaDemo.Hosting;
+using SagaDemo.Orchestration;
+using SagaDemo.Storage;
+using SagaDemo.Tests.Infrastructure;
+
+namespace SagaDemo.Tests;
+
+/// <summary>
+/// Recovery drives orders that an orchestrator left unfinished (it stopped mid-saga): the store is
+/// given the record such an orchestrator leaves behind, and a recovery pass must end it correctly.
+/// </summary>
+public sealed class RecoveryTests : IDisposable
+{
+    private static readonly DateTimeOffset LongAgo = DateTimeOffset.UtcNow.AddMinutes(-5);
+    private readonly SagaSystem system = new(orchestratorSettings: new Dictionary<string, string?>
+    {
+        ["Saga:CompensationAttempts"] = "1",
+        ["Resilience:RetryCount"] = "0",
+        ["Recovery:RetryBaseDelay"] = "00:00:00",
+        ["Recovery:MaxCompensationRounds"] = "3",
+    });
+
+    public void Dispose() => system.Dispose();
+
+    [Fact]
+    public async Task APendingOrderWhoseThreeReservesSucceeded_IsConfirmed()
+    {
+        var details = await ReserveDirectly("r-1", "payment", "inventory", "delivery");
+        await Crashed(details, Reserved("payment"), Reserved("inventory"), Reserved("delivery"));
+
+        (await Recovery.RecoverDueOrdersAsync(CancellationToken.None)).Should().Be(1);
+
+        var order = await Get("r-1");
+        order.Status.Should().Be(OrderStatus.Confirmed);
+        order.Participants!.Values.Should().OnlyContain(s => s == ParticipantState.Reserved);
+        system.Calls.Posts.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AnOrderInterruptedMidSaga_IsCompensatedInReverse_InFlightStepIncluded()
+    {
+        var details = await ReserveDirectly("r-1", "payment", "inventory");
+        await Crashed(details, Reserved("payment"), InFlight("inventory"));
+
+        await Recovery.RecoverDueOrdersAsync(CancellationToken.None);
+
+        system.Calls.Posts.Should().Equal("POST /inventory/cancel", "POST /payment/cancel");
+        var order = await Get("r-1");
+        order.Status.Should().Be(OrderStatus.Cancelled);
+        order.Failure.Should().Contain("interrupted");
+        order.Steps.Should().Equal("payment reserved", "inventory unknown", "inventory cancelled", "payment cancelled");
+        order.Participants.Should().Equal(new Dictionary<string, ParticipantState>
+        {
+            ["payment"] = ParticipantState.Cancelled,
+            ["inventory"] = ParticipantState.Cancelled,
+            ["delivery"] = ParticipantState.None,
+        });
+    }
+
+    [Fact]
+    public async Task AnOrderInterruptedBeforeAnyCall_IsCancelledWithNothingToUndo()
+    {
+        await Crashed(Details("r-1"));
+
+        await Recovery.RecoverDueOrdersAsync(CancellationToken.None);
+
+        (await Get("r-1")).Status.Should().Be(OrderStatus.Cancelled);
+        system.Calls.Posts.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AnOrderLeasedByALiveOrchestrator_IsLeftAlone()
+    {
+        await Store.TryAddAsync(Order.Accept(Details("r-1"), LongAgo) with
+        {
+            History = [InFlight("payment")],
+            LeaseOwner = "another-replica",
+            LeaseUntil = DateTimeOffset.UtcNow.AddMinutes(1),
+        }, CancellationToken.None);
+
+        (await Recovery.RecoverDueOrdersAsync(CancellationToken.None)).Should().Be(0);
+
+        (await Store.FindAsync("r-1", CancellationToken.None))!.Status.Should().Be(OrderStatus.Pending);
+        system.Calls.Posts.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task TwoRecoveryPassesAtOnce_DriveEachOrderOnlyOnce()
+    {
+        foreach (var id in new[] { "r-1", "r-2", "r-3" })
+        {
+            await Crashed(await ReserveDirectly(id, "payment"), Reserved("payment"));
+        }
+
+        var passes = await Task.WhenAll(Recovery.RecoverDueOrdersAsync(CancellationToken.None), Recovery.RecoverDueOrdersAsync(CancellationToken.None));
+
+        passes.Sum().Should().Be(3);
+        system.Calls.Posts.Should().HaveCount(3).And.OnlyContain(call => call == "POST /payment/cancel");
+    }
+
+    [Fact]
+    public async Task ACompensationThatKeepsFailing_BecomesCompensationFailedAfterTheBudget_AndAnOperatorCanDriveItAgain()
+    {
+        system.PaymentLink.Refuse("cancel");
+        var placed = await system.PlaceAsync(SagaSystem.NewOrder("r-1") with { ForceInventoryFailure = true });
+        Json.Deserialize<OrderView>((await placed.ReadJsonAsync())["order"]!).Status.Should().Be(OrderStatus.Compensating);
+
+        await Recovery.RecoverDueOrdersAsync(CancellationToken.None);
+        (await Store.FindAsync("r-1", CancellationToken.None))!.Status.Should().Be(OrderStatus.Compensating, "the budget is three rounds");
+        await Recovery.RecoverDueOrdersAsync(CancellationToken.None);
+
+        var failed = await system.Client.GetFromJsonAsync<OrderView[]>("/orders?status=compensation_failed", SagaJson.Options);
+        failed!.Select(o => o.OrderId).Should().Equal("r-1");
+        (await Recovery.RecoverDueOrdersAsync(CancellationToken.None)).Should().Be(0, "recovery stops at the budget");
+
+        system.PaymentLink.Heal();
+        var retried = await system.Client.PostAsync("/orders/r-1/compensate", null);
+
+        retried.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await retried.ReadAsync<OrderView>()).Status.Should().Be(OrderStatus.Cancelled);
+        (await Get("r-1")).Participants!["payment"].Should().Be(ParticipantState.Cancelled);
+    }
+
+    [Fact]
+    public async Task Compensate_OnAConfirmedOrder_Is409_AndOnAnUnknownOne404()
+    {
+        await system.PlaceAsync(SagaSystem.NewOrder("r-1"));
+
+        var confirmed = await system.Client.PostAsync("/orders/r-1/compensate", null);
+        var unknown = await system.Client.PostAsync("/orders/nobody/compensate", null);
+
+        confirmed.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await confirmed.ReadJsonAsync())["detail"]!.GetValue<string>().Should().Contain("is confirmed");
+        unknown.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        system.Calls.Posts.Should().NotContain(call => call.EndsWith("/cancel", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AClientRetryingAfterACrash_GetsTheRecordedOrderAndNoSecondSaga()
+    {
+        var details = await ReserveDirectly("r-1", "payment");
+        await Crashed(details, Reserved("payment"));
+        await Recovery.RecoverDueOrdersAsync(CancellationToken.None);
+        var callsBefore = system.Calls.Posts.Count;
+
+        var retry = await system.PlaceAsync(SagaSystem.NewOrder("r-1"));
+
+        retry.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        Json.Deserialize<OrderView>((await retry.ReadJsonAsync())["order"]!).Status.Should().Be(OrderStatus.Cancelled);
+        system.Calls.Posts.Should().HaveCount(callsBefore);
+    }
+
+    [Fact]
+    public async Task AClientRetryingWhileTheSagaStillRuns_GetsAccepted()
+    {
+        await Store.TryAddAsync(Order.Accept(Details("r-1"), LongAgo) with
+        {
+            LeaseOwner = "another-replica",
+            LeaseUntil = DateTimeOffset.UtcNow.AddMinutes(1),
+        }, CancellationToken.None);
+
+        var retry = await system.PlaceAsync(SagaSystem.NewOrder("r-1"));
+
+        retry.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        retry.Headers.Location!.ToString().Should().Be("/orders/r-1");
+    }
+
+    private OrderRecovery Recovery => system.Service<OrderRecovery>();
+
+    private IOrderStore Store => system.Service<IOrderStore>();
+
+    private static OrderDetails Details(string id) => OrderDetails.From(SagaSystem.NewOrder(id));
+
+    /// <summary>Makes the participants hold what the crashed orchestrator had reserved.</summary>
+    private async Task<OrderDetails> ReserveDirectly(string id, params string[] steps)
+    {
+        var details = Details(id);
+        foreach (var step in steps)
+        {
+            var (factory, body) = step switch
+            {
+                "payment" => (system.Payment, (object)new PaymentReservationRequest(id, details.Amount)),
+                "inventory" => (system.Inventory, new InventoryReservationRequest(id, details.Sku, details.Quantity)),
+                _ => (system.Delivery, new DeliveryReservationRequest(id, details.Slot)),
+            };
+            var response = await factory.CreateClient().PostAsync($"/{step}/reserve", JsonContent.Create(body, body.GetType(), options: SagaJson.Options));
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+        return details;
+    }
+
+    /// <summary>The record an orchestrator leaves when it dies mid-saga: pending, its lease run out.</summary>
+    private Task Crashed(OrderDetails details, params StepCall[] history) =>
+        Store.TryAddAsync(Order.Accept(details, LongAgo) with
+        {
+            History = history.ToImmutableList(),
+            LeaseOwner = "dead-replica",
+            LeaseUntil = LongAgo.AddSeconds(30),
+        }, CancellationToken.None);
+
+    private static StepCall Reserved(string step) => new(step, SagaAction.Reserve, CallOutcome.Succeeded, 1, LongAgo, LongAgo, null);
+
+    private static StepCall InFlight(string step) => new(step, SagaAction.Reserve, CallOutcome.Pending, 0, LongAgo, null, null);
+
+    private async Task<OrderView> Get(string id) =>
+        (await system.Client.GetFromJsonAsync<OrderView>($"/orders/{id}", SagaJson.Options))!;
+}

@@ -1,0 +1,158 @@
+using System.Collections.Immutable;
+using SagaDemo.Contracts;
+using SagaDemo.Orchestration;
+using SagaDemo.Sagas;
+using SagaDemo.Storage;
+
+namespace SagaDemo.Tests.Storage;
+
+/// <summary>What every order store must do; run against memory, SQLite and PostgreSQL alike.</summary>
+public abstract class OrderStoreContract : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+    protected IOrderStore Store { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Store = await CreateStoreAsync();
+        await Store.InitializeAsync(CancellationToken.None);
+    }
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    protected abstract Task<IOrderStore> CreateStoreAsync();
+
+    [Fact]
+    public async Task Add_ThenFind_RoundTripsTheWholeOrder()
+    {
+        var order = NewOrder("o-1") with
+        {
+            Status = OrderStatus.Compensating,
+            Failure = "Inventory reservation failed: Stock reservation failed",
+            FailureStatus = StepStatus.Rejected,
+            History = ImmutableList.Create(
+                new StepCall("payment", SagaAction.Reserve, CallOutcome.Succeeded, 2, T0, T0.AddMilliseconds(5), null),
+                new StepCall("inventory", SagaAction.Reserve, CallOutcome.Pending, 0, T0.AddSeconds(1), null, null)),
+            LeaseOwner = "replica-a",
+            LeaseUntil = T0.AddSeconds(30),
+            CompensationRounds = 3,
+            NextAttemptAt = T0.AddMinutes(1),
+        };
+
+        (await Store.TryAddAsync(order, CancellationToken.None)).Should().BeNull();
+        var found = await Store.FindAsync("o-1", CancellationToken.None);
+
+        found.Should().BeEquivalentTo(order);
+        found!.Version.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Add_SameIdTwice_KeepsTheFirstAndReturnsIt()
+    {
+        await Store.TryAddAsync(NewOrder("o-1"), CancellationToken.None);
+
+        var existing = await Store.TryAddAsync(NewOrder("o-1", quantity: 7), CancellationToken.None);
+
+        existing!.Details.Quantity.Should().Be(1);
+        (await Store.FindAsync("o-1", CancellationToken.None))!.Details.Quantity.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Update_WithTheCurrentVersion_SavesAndBumpsTheVersion()
+    {
+        var order = NewOrder("o-1");
+        await Store.TryAddAsync(order, CancellationToken.None);
+
+        var saved = await Store.UpdateAsync(order with { Status = OrderStatus.Confirmed }, CancellationToken.None);
+
+        saved.Version.Should().Be(1);
+        var found = await Store.FindAsync("o-1", CancellationToken.None);
+        found!.Status.Should().Be(OrderStatus.Confirmed);
+        found.Version.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Update_FromAStaleVersion_IsRefusedAndKeepsTheNewerState()
+    {
+        var order = NewOrder("o-1");
+        await Store.TryAddAsync(order, CancellationToken.None);
+        await Store.UpdateAsync(order with { Status = OrderStatus.Confirmed }, CancellationToken.None);
+
+        var stale = () => Store.UpdateAsync(order with { Status = OrderStatus.Cancelled }, CancellationToken.None);
+
+        await stale.Should().ThrowAsync<ConcurrencyConflictException>();
+        (await Store.FindAsync("o-1", CancellationToken.None))!.Status.Should().Be(OrderStatus.Confirmed);
+    }
+
+    [Fact]
+    public async Task Update_ManyWritersFromOneVersion_ExactlyOneWins()
+    {
+        var order = NewOrder("o-1");
+        await Store.TryAddAsync(order, CancellationToken.None);
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 10).Select(async i =>
+        {
+            try
+            {
+                await Store.UpdateAsync(order with { LeaseOwner = $"replica-{i}" }, CancellationToken.None);
+                return true;
+            }
+            catch (ConcurrencyConflictException)
+            {
+                return false;
+            }
+        }));
+
+        attempts.Count(won => won).Should().Be(1);
+        (await Store.FindAsync("o-1", CancellationToken.None))!.Version.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Find_UnknownId_IsNull() =>
+        (await Store.FindAsync("nobody", CancellationToken.None)).Should().BeNull();
+
+    [Fact]
+    public async Task List_IsNewestFirst_FilteredByStatus_AndLimited()
+    {
+        await Store.TryAddAsync(NewOrder("a", createdAt: T0), CancellationToken.None);
+        await Store.TryAddAsync(NewOrder("b", createdAt: T0.AddSeconds(1)) with { Status = OrderStatus.CompensationFailed }, CancellationToken.None);
+        await Store.TryAddAsync(NewOrder("c", createdAt: T0.AddSeconds(2)), CancellationToken.None);
+
+        (await Store.ListAsync(null, 10, CancellationToken.None)).Select(o => o.OrderId).Should().Equal("c", "b", "a");
+        (await Store.ListAsync(null, 2, CancellationToken.None)).Select(o => o.OrderId).Should().Equal("c", "b");
+        (await Store.ListAsync(OrderStatus.CompensationFailed, 10, CancellationToken.None)).Select(o => o.OrderId).Should().Equal("b");
+        (await Store.ListAsync(OrderStatus.Pending, 10, CancellationToken.None)).Select(o => o.OrderId).Should().Equal("c", "a");
+    }
+
+    [Fact]
+    public async Task ListRecoverable_FindsOnlyUnfinishedUnleasedDueOrders_OldestFirst()
+    {
+        var now = T0.AddMinutes(10);
+        await Store.TryAddAsync(NewOrder("pending-expired", createdAt: T0.AddSeconds(2)) with { LeaseUntil = now.AddSeconds(-1) }, CancellationToken.None);
+        await Store.TryAddAsync(NewOrder("pending-unleased", createdAt: T0.AddSeconds(1)), CancellationToken.None);
+        await Store.TryAddAsync(NewOrder("pending-leased") with { LeaseUntil = now.AddSeconds(1) }, CancellationToken.None);
+        await Store.TryAddAsync(NewOrder("compensating-due", createdAt: T0.AddSeconds(3)) with { Status = OrderStatus.Compensating, NextAttemptAt = now }, CancellationToken.None);
+        await Store.TryAddAsync(NewOrder("compensating-later") with { Status = OrderStatus.Compensating, NextAttemptAt = now.AddSeconds(1) }, CancellationToken.None);
+        await Store.TryAddAsync(NewOrder("confirmed") with { Status = OrderStatus.Confirmed }, CancellationToken.None);
+        await Store.TryAddAsync(NewOrder("failed") with { Status = OrderStatus.CompensationFailed }, CancellationToken.None);
+
+        var due = await Store.ListRecoverableAsync(now, 10, CancellationToken.None);
+
+        due.Select(o => o.OrderId).Should().Equal("pending-unleased", "pending-expired", "compensating-due");
+    }
+
+    [Fact]
+    public async Task Initialize_Again_IsHarmlessAndKeepsTheOrders()
+    {
+        await Store.TryAddAsync(NewOrder("o-1"), CancellationToken.None);
+
+        await Store.InitializeAsync(CancellationToken.None);
+        await Store.PingAsync(CancellationToken.None);
+
+        (await Store.FindAsync("o-1", CancellationToken.None)).Should().NotBeNull();
+    }
+
+    protected static Order NewOrder(string id, int quantity = 1, DateTimeOffset? createdAt = null) =>
+        Order.Accept(new OrderDetails(id, 10.25m, "SKU-1", quantity, "2024-05-20T10:00", false, true, false), createdAt ?? T0);
+}
