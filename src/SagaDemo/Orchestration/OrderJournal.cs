@@ -6,8 +6,8 @@ namespace SagaDemo.Orchestration;
 
 /// <summary>
 /// Keeps one order's record in step with its saga, write-ahead: the intent of every call is
-/// committed before the call and its outcome after it, and every status change before it is acted
-/// on. Each write also renews this orchestrator's lease on the order.
+/// committed before the call, its outcome with the next write, and every status change before it is
+/// acted on. Each write also renews this orchestrator's lease on the order.
 /// </summary>
 public sealed class OrderJournal(IOrderStore store, Order order, TimeProvider clock, RecoveryOptions options) : ISagaJournal
 {
@@ -29,10 +29,17 @@ public sealed class OrderJournal(IOrderStore store, Order order, TimeProvider cl
     public Task CallStartingAsync(StepCall intent) =>
         SaveAsync(Current with { History = Current.History.Add(intent) });
 
+    /// <summary>
+    /// Keeps a call's outcome for the next write: the next call's intent, or the status change that
+    /// acts on the outcome, commits it in the same transaction. Nothing is ever done on an outcome
+    /// that is not committed, and a saga takes about half the writes. If the orchestrator stops in
+    /// between, the call is still pending in the log, so recovery treats its outcome as unknown.
+    /// </summary>
     public Task RecordAsync(StepCall call)
     {
         var pending = Current.History.FindLastIndex(c => c.Step == call.Step && c.Action == call.Action && c.Outcome == CallOutcome.Pending);
-        return SaveAsync(Current with { History = pending < 0 ? Current.History.Add(call) : Current.History.SetItem(pending, call) });
+        Current = Current with { History = pending < 0 ? Current.History.Add(call) : Current.History.SetItem(pending, call) };
+        return Task.CompletedTask;
     }
 
     public Task CompensatingAsync(string failedStep, StepOutcome failure) =>

@@ -12,12 +12,25 @@ public abstract class SqlDialect
     /// <summary>SQL that serialises concurrent migrations inside their transaction, if the database needs it.</summary>
     public virtual string? MigrationLock => null;
 
+    /// <summary>SQL run once at start-up, before the migrations (outside their transaction).</summary>
+    public virtual string? InitializeSql => null;
+
     /// <summary>Makes what the database needs before its first connection (SQLite: the file's folder).</summary>
     public virtual void Prepare()
     {
     }
 
     public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs one write (its own transaction) and returns the rows it changed.</summary>
+    public virtual async Task<int> ExecuteWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        bind(command);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }
 
 /// <summary>
@@ -37,6 +50,13 @@ public sealed class SqliteDialect : SqlDialect
 
     public string DataSource { get; }
 
+    // SQLite takes one writer at a time: writers queue here, in process, and share one connection
+    // whose statements are prepared once. That is far cheaper than a pooled connection per write
+    // (open, pragmas, parse) racing for the file lock.
+    private readonly SemaphoreSlim writerGate = new(1, 1);
+    private readonly Dictionary<string, DbCommand> prepared = new(StringComparer.Ordinal);
+    private DbConnection? writer;
+
     public override string Name => $"SQLite {DataSource}";
 
     public override void Prepare()
@@ -47,12 +67,52 @@ public sealed class SqliteDialect : SqlDialect
         }
     }
 
+    // WAL is a property of the file: set once, it stays.
+    public override string InitializeSql => "PRAGMA journal_mode = WAL";
+
+    public override async Task<int> ExecuteWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
+    {
+        await writerGate.WaitAsync(cancellationToken);
+        try
+        {
+            writer ??= await OpenAsync(cancellationToken);
+            if (!prepared.TryGetValue(sql, out var command))
+            {
+                command = writer.CreateCommand();
+                command.CommandText = sql;
+                prepared[sql] = command;
+            }
+            command.Parameters.Clear();
+            bind(command);
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (SqliteException)
+        {
+            // Start afresh on the next write rather than reuse a connection in an unknown state.
+            foreach (var command in prepared.Values)
+            {
+                await command.DisposeAsync();
+            }
+            prepared.Clear();
+            if (writer is not null)
+            {
+                await writer.DisposeAsync();
+                writer = null;
+            }
+            throw;
+        }
+        finally
+        {
+            writerGate.Release();
+        }
+    }
+
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;";
+        pragma.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }

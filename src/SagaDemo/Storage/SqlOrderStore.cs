@@ -38,6 +38,10 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken, prepare: true);
+        if (dialect.InitializeSql is { } setup)
+        {
+            await ExecuteAsync(connection, null, setup, cancellationToken);
+        }
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (dialect.MigrationLock is { } lockSql)
         {
@@ -62,15 +66,12 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
 
     public async Task<Order?> TryAddAsync(Order order, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, """
+        var added = await WriteAsync(order, """
             INSERT INTO orders (order_id, status, version, created_at, updated_at, lease_until, next_attempt_at, document)
             VALUES (@order_id, @status, @version, @created_at, @updated_at, @lease_until, @next_attempt_at, @document)
             ON CONFLICT (order_id) DO NOTHING
-            """, order);
-        Add(command, "@created_at", order.CreatedAt.ToUnixTimeMilliseconds());
-        Add(command, "@version", order.Version);
-        if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
+            """, cancellationToken);
+        if (added)
         {
             return null;
         }
@@ -78,20 +79,15 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
             ?? throw new InvalidOperationException($"Order {order.OrderId} could be neither added nor found.");
     }
 
-    public async Task<Order> UpdateAsync(Order order, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, """
+    public async Task<Order> UpdateAsync(Order order, CancellationToken cancellationToken) =>
+        await WriteAsync(order, """
             UPDATE orders
             SET status = @status, version = @version + 1, updated_at = @updated_at,
                 lease_until = @lease_until, next_attempt_at = @next_attempt_at, document = @document
             WHERE order_id = @order_id AND version = @version
-            """, order);
-        Add(command, "@version", order.Version);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1
+            """, cancellationToken)
             ? order with { Version = order.Version + 1 }
             : throw new ConcurrencyConflictException(order.OrderId, order.Version);
-    }
 
     public async Task<Order?> FindAsync(string orderId, CancellationToken cancellationToken)
     {
@@ -150,18 +146,28 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
         }
     }
 
-    /// <summary>A command with the parameters every write of an order sets.</summary>
-    private static DbCommand Command(DbConnection connection, string sql, Order order)
+    /// <summary>Runs one write of an order (its own transaction); true if it changed a row.</summary>
+    private async Task<bool> WriteAsync(Order order, string sql, CancellationToken cancellationToken)
     {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        Add(command, "@order_id", order.OrderId);
-        Add(command, "@status", OrderStatusNames.Name(order.Status));
-        Add(command, "@updated_at", order.UpdatedAt.ToUnixTimeMilliseconds());
-        Add(command, "@lease_until", order.LeaseUntil?.ToUnixTimeMilliseconds());
-        Add(command, "@next_attempt_at", order.NextAttemptAt?.ToUnixTimeMilliseconds());
-        Add(command, "@document", JsonSerializer.Serialize(order with { Version = 0 }, SagaJson.Options));
-        return command;
+        var document = JsonSerializer.Serialize(order with { Version = 0 }, SagaJson.Options);
+        try
+        {
+            return await dialect.ExecuteWriteAsync(sql, command =>
+            {
+                Add(command, "@order_id", order.OrderId);
+                Add(command, "@status", OrderStatusNames.Name(order.Status));
+                Add(command, "@version", order.Version);
+                Add(command, "@created_at", order.CreatedAt.ToUnixTimeMilliseconds());
+                Add(command, "@updated_at", order.UpdatedAt.ToUnixTimeMilliseconds());
+                Add(command, "@lease_until", order.LeaseUntil?.ToUnixTimeMilliseconds());
+                Add(command, "@next_attempt_at", order.NextAttemptAt?.ToUnixTimeMilliseconds());
+                Add(command, "@document", document);
+            }, cancellationToken) == 1;
+        }
+        catch (Exception ex) when (ex is DbException or IOException or UnauthorizedAccessException)
+        {
+            throw new StoreUnavailableException($"The order store ({dialect.Name}) could not save order {order.OrderId}: {ex.Message}", ex);
+        }
     }
 
     private static void Add(DbCommand command, string name, object? value)
