@@ -20,22 +20,7 @@ command -v curl >/dev/null || die "curl is needed"
 results="$SAGA_ROOT/.artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
-passed=0
-failed=0
 suite_failures=()
-
-# add_counts SUITE FILE: adds the "PASSED FAILED" a suite wrote; a suite that wrote none has failed.
-add_counts() {
-  if [[ -f $2 ]]; then
-    local p f
-    read -r p f <"$2"
-    passed=$((passed + p))
-    failed=$((failed + f))
-    echo "    $1: $p passed, $f failed"
-  else
-    suite_failures+=("$1 wrote no results")
-  fi
-}
 
 echo "==> npm ci (newman, manifest checkers)"
 npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed"

@@ -8,6 +8,28 @@ SAGA_PIDS=()
 
 die() { echo "error: $*" >&2; exit 1; }
 
+# Counting a suite's checks: pass NAME; fail NAME [WHY]; check NAME CONDITION [WHY]. The totals are
+# $passed and $failed; write_counts FILE records them as "PASSED FAILED" for ./test.sh to add up.
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "  ok    $1"; }
+fail() { failed=$((failed + 1)); echo "  FAIL  $1${2:+: $2}"; }
+check() { if eval "$2"; then pass "$1"; else fail "$1" "${3:-}"; fi; }
+write_counts() { echo "$passed $failed" >"$1"; }
+
+# add_counts SUITE FILE: adds what a sub-suite wrote with write_counts; one that wrote nothing has failed.
+add_counts() {
+  if [[ -f $2 ]]; then
+    local p f
+    read -r p f <"$2"
+    passed=$((passed + p))
+    failed=$((failed + f))
+    echo "    $1: $p passed, $f failed"
+  else
+    fail "$1 wrote its results"
+  fi
+}
+
 # Publishes src/SagaDemo in Release to .artifacts/app: the same output the Dockerfile runs.
 # A caller that runs several suites publishes once and exports SAGA_APP_PUBLISHED=1.
 publish_app() {

@@ -12,11 +12,7 @@ results=${1:?usage: tests/deploy/rehearse.sh RESULTS_DIR}
 work="$results/rehearsal"
 rm -rf "$work"
 mkdir -p "$work/logs"
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "  ok    $1"; }
-fail() { failed=$((failed + 1)); echo "  FAIL  $1${2:+: $2}"; }
-finish() { echo "$passed $failed" >"$results/rehearsal.counts"; echo "==> Cluster rehearsal: $passed passed, $failed failed"; }
+finish() { write_counts "$results/rehearsal.counts"; echo "==> Cluster rehearsal: $passed passed, $failed failed"; }
 
 if [[ $(id -u) -ne 0 ]]; then
   fail "the rehearsal needs root for network namespaces" "run the tests as root (CI does)"

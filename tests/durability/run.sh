@@ -13,12 +13,7 @@ results=${1:?usage: tests/durability/run.sh RESULTS_DIR}
 work="$results/durability"
 rm -rf "$work"
 mkdir -p "$work/logs"
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "  ok    $1"; }
-fail() { failed=$((failed + 1)); echo "  FAIL  $1${2:+: $2}"; }
-check() { if eval "$2"; then pass "$1"; else fail "$1" "${3:-}"; fi; }
-trap 'stop_roles; echo "$passed $failed" >"$results/durability.counts"; echo "==> Durability: $passed passed, $failed failed"' EXIT
+trap 'stop_roles; write_counts "$results/durability.counts"; echo "==> Durability: $passed passed, $failed failed"' EXIT
 trap 'exit 130' INT TERM
 
 [[ -n ${PG_PORT:-} ]] || die "PostgreSQL is not running: run ./test.sh (or source scripts/postgres.sh and call pg_start)"

@@ -8,13 +8,8 @@ source "$(dirname "$0")/../../scripts/lib.sh"
 results=${1:?usage: tests/e2e/run.sh RESULTS_DIR}
 mkdir -p "$results/e2e-logs"
 logs="$results/e2e-logs"
-passed=0
-failed=0
 trap 'stop_roles' EXIT
 trap 'exit 130' INT TERM
-
-pass() { passed=$((passed + 1)); echo "  ok    $1"; }
-fail() { failed=$((failed + 1)); echo "  FAIL  $1${2:+: $2}"; }
 
 # expect_refused NAME EXPECTED_TEXT ENV...: the process must exit non-zero, before it listens, saying why.
 expect_refused() {
@@ -86,6 +81,6 @@ if [[ $newman_status -ne 0 && $failed -eq 0 ]]; then
   fail "newman exited $newman_status"
 fi
 
-echo "$passed $failed" >"$results/e2e.counts"
+write_counts "$results/e2e.counts"
 echo "==> End-to-end: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
