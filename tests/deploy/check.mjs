@@ -84,6 +84,7 @@ check("Dockerfile runs as the image's non-root user on port 8080, role only from
   listenPort(image.env) === 8080 || "the app must listen on 8080 (ASPNETCORE_HTTP_PORTS=8080)",
   JSON.stringify(image.entrypoint) === JSON.stringify(["dotnet", "SagaDemo.dll"]) || "ENTRYPOINT [\"dotnet\", \"SagaDemo.dll\"]",
   !("ROLE" in image.env) || "the image must not fix a ROLE",
+  new RegExp(`chown\\s+"?\\$APP_UID"?\\S*\\s+${image.workdir}/data`).test(image.text) || `${image.workdir}/data must belong to $APP_UID (the SQLite file is written there)`,
 ]);
 
 // 3. The pieces agree with each other.
