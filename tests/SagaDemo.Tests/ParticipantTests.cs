@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
 using SagaDemo.Tests.Infrastructure;
@@ -230,6 +231,36 @@ public sealed class ParticipantTests : IDisposable
         responses.Count(r => r.StatusCode == HttpStatusCode.OK).Should().Be(10);
         responses.Count(r => r.StatusCode == HttpStatusCode.Conflict).Should().Be(30);
         (await Stock("SKU-1")).Should().Be(new StockView("SKU-1", 0, 10));
+    }
+
+    [Fact]
+    public async Task FaultInjection_ReserveDelay_HoldsTheAnswerForThatLong()
+    {
+        var clock = new SignallingClock();
+        using var slow = new SagaFactory(ServiceRole.Delivery, new Dictionary<string, string?> { ["FaultInjection:ReserveDelay"] = "00:00:05" },
+            services => services.AddSingleton<TimeProvider>(clock));
+        var client = slow.CreateClient();
+
+        var reserve = client.PostAsync("/delivery/reserve", JsonContent.Create(new DeliveryReservationRequest("o-1", "2024-05-20T10:00"), options: SagaJson.Options));
+
+        (await clock.TimerCreated.WaitAsync(TimeSpan.FromSeconds(10))).Should().BeTrue();
+        clock.Advance(TimeSpan.FromSeconds(4.9));
+        reserve.IsCompleted.Should().BeFalse("the reserve waits out the injected delay");
+        clock.Advance(TimeSpan.FromSeconds(0.1));
+        (await reserve.WaitAsync(TimeSpan.FromSeconds(10))).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task FaultInjection_IsOffByDefault()
+    {
+        var clock = new SignallingClock();
+        using var normal = new SagaFactory(ServiceRole.Delivery, services: services => services.AddSingleton<TimeProvider>(clock));
+
+        var response = await normal.CreateClient().PostAsync("/delivery/reserve",
+            JsonContent.Create(new DeliveryReservationRequest("o-1", "2024-05-20T10:00"), options: SagaJson.Options));
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        clock.TimerCreated.CurrentCount.Should().Be(0);
     }
 
     private SagaFactory FactoryOf(ServiceRole role) => role switch

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using SagaDemo.Contracts;
 using SagaDemo.Sagas;
+using SagaDemo.Tests.Infrastructure;
 
 namespace SagaDemo.Tests;
 
@@ -136,19 +136,6 @@ public sealed class SagaRunnerTests
     private SagaStep<string> Step(string name, StepOutcome? run = null, StepOutcome? undo = null) => new(name,
         (_, _) => { calls.Add($"{name}:run"); return Task.FromResult(run ?? StepOutcome.Success()); },
         (_, _) => { calls.Add($"{name}:undo"); return Task.FromResult(undo ?? StepOutcome.Success()); });
-
-    /// <summary>A fake clock that says when someone starts waiting on it, so the test advances it only then.</summary>
-    private sealed class SignallingClock : FakeTimeProvider
-    {
-        public SemaphoreSlim TimerCreated { get; } = new(0);
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = base.CreateTimer(callback, state, dueTime, period);
-            TimerCreated.Release();
-            return timer;
-        }
-    }
 
     private sealed class RecordingJournal : ISagaJournal
     {
