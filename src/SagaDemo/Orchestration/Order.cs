@@ -41,8 +41,6 @@ public sealed record Order(
 {
     public string OrderId => Details.OrderId;
 
-    public bool IsFinal => Status is OrderStatus.Confirmed or OrderStatus.Cancelled or OrderStatus.CompensationFailed;
-
     public static Order Accept(OrderDetails details, DateTimeOffset now) =>
         new(details, OrderStatus.Pending, null, null, [], now, now);
 

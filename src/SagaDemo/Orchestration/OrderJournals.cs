@@ -6,8 +6,6 @@ namespace SagaDemo.Orchestration;
 /// <summary>Makes journals that write with this orchestrator's lease settings.</summary>
 public sealed class OrderJournals(IOrderStore store, TimeProvider clock, IOptions<RecoveryOptions> options)
 {
-    public RecoveryOptions Options => options.Value;
-
     public OrderJournal For(Order order) => new(store, order, clock, options.Value);
 
     /// <summary>A new order, leased to this orchestrator from the start.</summary>
