@@ -74,7 +74,7 @@ wait_until() {
   shift
   until eval "$@"; do
     ((SECONDS >= deadline)) && return 1
-    sleep 0.2
+    sleep 0.1
   done
 }
 
@@ -131,20 +131,23 @@ for provider in sqlite postgres; do
 
   echo "==> [$provider] a participant is down while a compensation is owed"
   scenario="down-$provider"
-  start_participants "$scenario" inventory:FaultInjection__ReserveDelay=00:00:00.800
+  start_participants "$scenario" inventory:FaultInjection__ReserveDelay=00:00:01.500
   use_store "$provider" "down_$provider"
-  start_orchestrator only "$work/logs/$scenario-order.log" "${store[@]}" Resilience__PerTryTimeout=00:00:01.200
+  start_orchestrator only "$work/logs/$scenario-order.log" "${store[@]}" Resilience__PerTryTimeout=00:00:02 \
+    Recovery__LeaseDuration=00:00:10
   id="$scenario-1"
   curl -s -o "$work/answers/$id.json" --max-time 60 -X POST "$orchestrator_url/orders" -H 'Content-Type: application/json' \
     -d "{\"order_id\":\"$id\",\"amount\":10,\"sku\":\"SKU-1\",\"quantity\":1,\"slot\":\"2030-01-01T11:00\",\"force_inventory_failure\":true}" &
   placing=("$!")
   # Once the payment is reserved (the slow inventory step is running), the payment service freezes.
-  wait_until 20 'curl -s "$orchestrator_url/orders/$id" | grep -q "\"payment reserved\""' || fail "[$provider] the payment was reserved"
+  payment_url="http://127.0.0.1:${port[payment]}"
+  wait_until 20 'curl -s "$payment_url/payment/reservations/$id" | grep -q "\"status\":\"reserved\""' \
+    || fail "[$provider] the payment was reserved"
   kill -STOP "${pid[payment]}"
   wait "${placing[@]}"
   check "[$provider] the order answers 409 and is left compensating while payment is down" \
     'grep -q "\"status\":\"compensating\"" "$work/answers/$id.json"' "$(head -c 300 "$work/answers/$id.json")"
-  wait_until 30 '(( $(curl -s "$orchestrator_url/orders?status=compensating" | grep -o "\"action\":\"cancel\",\"outcome\":\"unknown\"" | wc -l) >= 4 ))'
+  wait_until 60 '(( $(curl -s "$orchestrator_url/orders?status=compensating" | grep -o "\"action\":\"cancel\",\"outcome\":\"unknown\"" | wc -l) >= 4 ))'
   check "[$provider] recovery keeps retrying the compensation, the order stays compensating" \
     '(( $(count_orders "$orchestrator_url" compensating) == 1 ))'
   kill -CONT "${pid[payment]}"
@@ -152,7 +155,7 @@ for provider in sqlite postgres; do
   check "[$provider] with payment back, the order becomes cancelled with no manual action" \
     '(( $(count_orders "$orchestrator_url" cancelled) == 1 ))'
   check "[$provider] and the payment hold is released" \
-    'curl -s "http://127.0.0.1:${port[payment]}/payment/reservations/$id" | grep -q "\"status\":\"cancelled\""'
+    'curl -s "$payment_url/payment/reservations/$id" | grep -q "\"status\":\"cancelled\""'
   stop_roles
 done
 
