@@ -30,12 +30,15 @@ add_counts() {
   fi
 }
 
-# Publishes src/SagaDemo in Release to .artifacts/app: the same output the Dockerfile runs.
+# Publishes src/SagaDemo in Release, ReadyToRun, to .artifacts/app: the same output the Dockerfile runs.
 # A caller that runs several suites publishes once and exports SAGA_APP_PUBLISHED=1.
 publish_app() {
   [[ ${SAGA_APP_PUBLISHED:-} == 1 ]] && return 0
-  echo "==> Publishing SagaDemo (Release) to ${SAGA_APP_DIR#"$SAGA_ROOT"/}"
+  local arch
+  case $(uname -m) in aarch64 | arm64) arch=arm64 ;; *) arch=x64 ;; esac
+  echo "==> Publishing SagaDemo (Release, ReadyToRun, linux-$arch) to ${SAGA_APP_DIR#"$SAGA_ROOT"/}"
   dotnet publish "$SAGA_ROOT/src/SagaDemo/SagaDemo.csproj" -c Release -o "$SAGA_APP_DIR" --nologo -v quiet \
+    -r "linux-$arch" --self-contained false -p:PublishReadyToRun=true \
     || die "dotnet publish failed; run 'dotnet build SagaDemo.sln' to see why"
 }
 

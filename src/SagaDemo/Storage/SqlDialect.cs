@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -41,6 +42,17 @@ public sealed class SqliteDialect : SqlDialect
 {
     private readonly string connectionString;
 
+    // SQLite takes one writer at a time. Writes queue here, in process, and one writer drains the
+    // queue on a single connection with statements prepared once, committing every write waiting
+    // at that moment in one transaction (a group commit): under load one commit serves many sagas,
+    // and each write's caller hears back only after the commit that made it durable.
+    private const int MaxBatch = 64;
+    private readonly Channel<PendingWrite> queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, DbCommand> prepared = new(StringComparer.Ordinal);
+    private readonly Lock startGate = new();
+    private Task? writerLoop;
+    private DbConnection? writer;
+
     public SqliteDialect(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true };
@@ -50,12 +62,6 @@ public sealed class SqliteDialect : SqlDialect
 
     public string DataSource { get; }
 
-    // SQLite takes one writer at a time: writers queue here, in process, and share one connection
-    // whose statements are prepared once. That is far cheaper than a pooled connection per write
-    // (open, pragmas, parse) racing for the file lock.
-    private readonly SemaphoreSlim writerGate = new(1, 1);
-    private readonly Dictionary<string, DbCommand> prepared = new(StringComparer.Ordinal);
-    private DbConnection? writer;
 
     public override string Name => $"SQLite {DataSource}";
 
@@ -70,40 +76,82 @@ public sealed class SqliteDialect : SqlDialect
     // WAL is a property of the file: set once, it stays.
     public override string InitializeSql => "PRAGMA journal_mode = WAL";
 
-    public override async Task<int> ExecuteWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
+    public override Task<int> ExecuteWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
     {
-        await writerGate.WaitAsync(cancellationToken);
-        try
+        lock (startGate)
         {
-            writer ??= await OpenAsync(cancellationToken);
-            if (!prepared.TryGetValue(sql, out var command))
-            {
-                command = writer.CreateCommand();
-                command.CommandText = sql;
-                prepared[sql] = command;
-            }
-            command.Parameters.Clear();
-            bind(command);
-            return await command.ExecuteNonQueryAsync(cancellationToken);
+            writerLoop ??= Task.Run(WriteLoopAsync, CancellationToken.None);
         }
-        catch (SqliteException)
+        var write = new PendingWrite(sql, bind, new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously));
+        queue.Writer.TryWrite(write);
+        return write.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingWrite>(MaxBatch);
+        while (await queue.Reader.WaitToReadAsync())
         {
-            // Start afresh on the next write rather than reuse a connection in an unknown state.
-            foreach (var command in prepared.Values)
+            batch.Clear();
+            while (batch.Count < MaxBatch && queue.Reader.TryRead(out var write))
             {
-                await command.DisposeAsync();
+                batch.Add(write);
             }
-            prepared.Clear();
-            if (writer is not null)
+
+            try
             {
-                await writer.DisposeAsync();
-                writer = null;
+                writer ??= await OpenAsync(CancellationToken.None);
+                await using var transaction = await writer.BeginTransactionAsync();
+                var changed = new int[batch.Count];
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var command = Prepared(batch[i].Sql);
+                    command.Transaction = transaction;
+                    command.Parameters.Clear();
+                    batch[i].Bind(command);
+                    changed[i] = await command.ExecuteNonQueryAsync();
+                }
+                await transaction.CommitAsync();
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Done.TrySetResult(changed[i]);
+                }
             }
-            throw;
+            catch (Exception ex)
+            {
+                // Nothing of the batch is committed: every caller hears so, and the next batch starts
+                // on a fresh connection rather than one in an unknown state.
+                await ResetWriterAsync();
+                foreach (var write in batch)
+                {
+                    write.Done.TrySetException(ex);
+                }
+            }
         }
-        finally
+    }
+
+    private DbCommand Prepared(string sql)
+    {
+        if (!prepared.TryGetValue(sql, out var command))
         {
-            writerGate.Release();
+            command = writer!.CreateCommand();
+            command.CommandText = sql;
+            prepared[sql] = command;
+        }
+        return command;
+    }
+
+    private async Task ResetWriterAsync()
+    {
+        foreach (var command in prepared.Values)
+        {
+            await command.DisposeAsync();
+        }
+        prepared.Clear();
+        if (writer is not null)
+        {
+            await writer.DisposeAsync();
+            writer = null;
         }
     }
 
@@ -117,6 +165,8 @@ public sealed class SqliteDialect : SqlDialect
         return connection;
     }
 }
+
+internal sealed record PendingWrite(string Sql, Action<DbCommand> Bind, TaskCompletionSource<int> Done);
 
 /// <summary>PostgreSQL: for several orchestrator replicas sharing one store.</summary>
 public sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The benchmark suite: sagas per second, latency, errors and memory of SagaDemo with each store,
+# measured against a bare baseline orchestrator (bench/Baseline) in the same run on this machine,
+# plus the start-up time of the published app. Prints a table with the ratios to the baseline and
+# the budget's verdicts, and writes everything as JSON to .artifacts/bench/ (git-ignored).
+# Not part of ./test.sh. Usage: bench/run.sh [SECONDS] [CONNECTIONS]   (defaults: 20 s, 16 connections)
+set -uo pipefail
+source "$(dirname "$0")/../scripts/lib.sh"
+source "$SAGA_ROOT/scripts/postgres.sh"
+
+seconds=${1:-20}
+connections=${2:-16}
+out="$SAGA_ROOT/.artifacts/bench"
+rm -rf "$out"
+mkdir -p "$out/logs"
+for tool in wrk:wrk; do
+  if ! command -v "${tool%%:*}" >/dev/null; then
+    echo "==> Installing ${tool#*:}"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool#*:}" >/dev/null) || die "could not install ${tool#*:}"
+  fi
+done
+trap 'stop_roles; pg_stop' EXIT
+trap 'exit 130' INT TERM
+
+publish_app
+baseline_dir="$SAGA_ROOT/.artifacts/baseline"
+echo "==> Publishing the baseline (bench/Baseline)"
+dotnet publish "$SAGA_ROOT/bench/Baseline/Baseline.csproj" -c Release -o "$baseline_dir" --nologo -v quiet || die "baseline publish failed"
+pg_start
+
+rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# start_system CONFIG: the orchestrator and three participants of CONFIG; sets $url and $pids.
+start_system() {
+  local config=$1 role
+  declare -gA port=()
+  declare -gA pid_of=()
+  for role in payment inventory delivery order; do port[$role]=$(free_port); done
+  local urls=(PAYMENT_URL="http://127.0.0.1:${port[payment]}" INVENTORY_URL="http://127.0.0.1:${port[inventory]}"
+    DELIVERY_URL="http://127.0.0.1:${port[delivery]}")
+  for role in payment inventory delivery order; do
+    local log="$out/logs/$config-$role.log" env=()
+    if [[ $config == baseline ]]; then
+      [[ $role == order ]] && env=(BASELINE_ROLE=orchestrator "${urls[@]}") || env=(BASELINE_ROLE="$role")
+      (cd "$baseline_dir" && exec env "${env[@]}" ASPNETCORE_URLS="http://127.0.0.1:${port[$role]}" dotnet Baseline.dll) >"$log" 2>&1 &
+      SAGA_PIDS+=("$!")
+      LAST_PID=$!
+    elif [[ $role == order ]]; then
+      case $config in
+        memory) env=(Storage__Provider=memory) ;;
+        sqlite) env=(Storage__Provider=sqlite "ConnectionStrings__Orders=Data Source=$out/orders.db") ;;
+        postgres) env=(Storage__Provider=postgres "ConnectionStrings__Orders=$(pg_create_database bench)") ;;
+      esac
+      start_role order "${port[order]}" "$log" "${env[@]}" "${urls[@]}" ${BENCH_ENV:-}
+    else
+      # Stock and slots never run out during the run.
+      start_role "$role" "${port[$role]}" "$log" Inventory__InitialStock=1000000000 Delivery__SlotCapacity=1000000000 ${BENCH_ENV:-}
+    fi
+    pid_of[$role]=$LAST_PID
+  done
+  for role in payment inventory delivery order; do wait_healthy "http://127.0.0.1:${port[$role]}" 60 || die "$config $role did not start"; done
+  url="http://127.0.0.1:${port[order]}"
+}
+
+# A sample of the orders the run created, read back: every one must be confirmed.
+read_back() {
+  node -e '
+    const url = process.argv[1];
+    (async () => {
+      const orders = await (await fetch(`${url}/orders?limit=50`)).json();
+      let confirmed = 0;
+      for (const o of orders) if ((await (await fetch(`${url}/orders/${o.order_id}`)).json()).status === "confirmed") confirmed++;
+      console.log(`${confirmed} ${orders.length}`);
+    })()' "$1"
+}
+
+for config in ${BENCH_CONFIGS:-baseline memory sqlite postgres}; do
+  echo "==> $config: 10 s warm-up, then ${seconds} s with $connections connections"
+  start_system "$config"
+  wrk -t2 -c"$connections" -d10s -s "$SAGA_ROOT/bench/orders.lua" "$url" -- "warmup-$config" >/dev/null
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$SAGA_ROOT/bench/orders.lua" "$url" -- "run-$config" >"$out/$config.wrk"
+  figures=$(tail -n 1 "$out/$config.wrk")
+  rss="{\"order\":$(rss_mb "${pid_of[order]}"),\"payment\":$(rss_mb "${pid_of[payment]}"),\"inventory\":$(rss_mb "${pid_of[inventory]}"),\"delivery\":$(rss_mb "${pid_of[delivery]}")}"
+  if [[ $config == baseline ]]; then sample="null"; else read -r ok total < <(read_back "$url"); sample="{\"confirmed\":$ok,\"read\":$total}"; fi
+  echo "{\"config\":\"$config\",\"figures\":$figures,\"rss_mb\":$rss,\"sample\":$sample}" >"$out/$config.json"
+  echo "    $figures"
+  echo "    resident MB: $rss; sample read back: $sample"
+  stop_roles
+done
+
+echo "==> Start-up of the published app to a healthy /health (5 times each)"
+startup() { # startup ROLE ENV...: milliseconds from launch to the first 200 from /health
+  local role=$1 port start
+  shift
+  port=$(free_port)
+  rm -f "$out/startup.db"*
+  start=$(date +%s%N)
+  start_role "$role" "$port" "$out/logs/startup-$role.log" "$@"
+  until curl -fs -o /dev/null "http://127.0.0.1:$port/health"; do sleep 0.005; done
+  echo $((($(date +%s%N) - start) / 1000000))
+  stop_roles
+}
+[[ -n ${BENCH_CONFIGS:-} ]] && exit 0  # a partial run (for profiling) stops here
+for role in payment order; do
+  times=()
+  for _ in 1 2 3 4 5; do times+=("$(startup "$role" "ConnectionStrings__Orders=Data Source=$out/startup.db")"); done
+  echo "{\"role\":\"$role\",\"ms\":[$(IFS=,; echo "${times[*]}")]}" >"$out/startup-$role.json"
+  echo "    $role: ${times[*]} ms"
+done
+
+node "$SAGA_ROOT/bench/report.mjs" "$out" "$seconds" "$connections" | tee "$out/report.md"
