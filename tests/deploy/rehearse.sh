@@ -9,9 +9,6 @@ set -uo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 
 results=${1:?usage: tests/deploy/rehearse.sh RESULTS_DIR}
-work="$results/rehearsal"
-rm -rf "$work"
-mkdir -p "$work/logs"
 finish() { write_counts "$results/rehearsal.counts"; echo "==> Cluster rehearsal: $passed passed, $failed failed"; }
 
 if [[ $(id -u) -ne 0 ]]; then
@@ -27,6 +24,12 @@ for tool in ip:iproute2 nginx:nginx; do
   fi
 done
 
+# The pods run as nobody, who must be able to reach their files wherever the repository lives:
+# they get a world-traversable folder of their own; its logs are kept in RESULTS_DIR at the end.
+work=$(mktemp -d /tmp/sagademo-rehearsal.XXXXXX)
+chmod 755 "$work"
+mkdir -p "$work/logs"
+
 # Names and addresses exist only inside namespaces this script makes, and are removed at exit.
 id="sd$(($$ % 10000))"
 net="$id-net"
@@ -37,7 +40,7 @@ namespaces=()
 nginx_pid=
 
 teardown() {
-  [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null
+  [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
   stop_roles
   local ns
   for ns in "${namespaces[@]}"; do
@@ -45,6 +48,11 @@ teardown() {
     ip netns del "$ns" 2>/dev/null
     rm -rf "/etc/netns/$ns"
   done
+  rm -rf "$results/rehearsal" && mkdir -p "$results/rehearsal"
+  cp -r "$work/logs" "$work/plan" "$results/rehearsal/" 2>/dev/null
+  cp "$work"/newman.* "$results/rehearsal/" 2>/dev/null
+  [[ -d $work/nginx/logs ]] && cp -r "$work/nginx/logs" "$results/rehearsal/nginx-logs"
+  rm -rf "$work"
 }
 trap 'teardown; finish' EXIT
 trap 'exit 130' INT TERM
@@ -121,7 +129,7 @@ for name in "${!pod_ip[@]}"; do
       code=$(in_ns "$name" "http://${pod_ip[$name]}:$port$path")
       [[ $code == 200 ]] || sleep 0.2
     done
-    if [[ $code == 200 ]]; then pass "$name: $kind probe $path on port $port answers 200"; else fail "$name: $kind probe $path on port $port" "got $code; see $work/logs/$name.log"; fi
+    if [[ $code == 200 ]]; then pass "$name: $kind probe $path on port $port answers 200"; else fail "$name: $kind probe $path on port $port" "got $code; see $results/rehearsal/logs/$name.log"; fi
   done <"$work/plan/$name.probes"
 done
 
@@ -181,7 +189,7 @@ if [[ -f $work/newman.json ]]; then
   failed=$((failed + bad))
   ((status == 0 || bad > 0)) || fail "newman exited $status"
 else
-  fail "newman through the ingress produced no report" "see $work/newman.txt"
+  fail "newman through the ingress produced no report" "see $results/rehearsal/newman.txt"
 fi
 
 ((failed == 0))
