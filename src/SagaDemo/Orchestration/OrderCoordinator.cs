@@ -43,9 +43,7 @@ public sealed class OrderCoordinator(
 
     private async Task<Order> RunOnceAsync(OrderDetails details, CancellationToken cancellationToken)
     {
-        // The order is committed (with this orchestrator's lease) before any participant is called.
-        var order = journals.Accept(details);
-        if (await store.TryAddAsync(order, cancellationToken) is { } recorded)
+        if (await store.FindAsync(details.OrderId, cancellationToken) is { } recorded)
         {
             return recorded;
         }
@@ -56,7 +54,9 @@ public sealed class OrderCoordinator(
         // The saga gets a scope of its own, so it does not depend on the request that started it.
         using var scope = scopes.CreateScope();
         var saga = scope.ServiceProvider.GetRequiredService<OrderSaga>();
-        var journal = journals.For(order);
+        // The order is committed (with this orchestrator's lease) by the journal's first write, the
+        // first call's intent, before any participant is called.
+        var journal = journals.Begin(details);
         try
         {
             var result = await runner.RunAsync(saga.Steps, details, journal, CancellationToken.None);
@@ -71,6 +71,11 @@ public sealed class OrderCoordinator(
                 logger.LogInformation("Order {OrderId} is {Status}", details.OrderId, journal.Current.Status);
             }
             return journal.Current;
+        }
+        catch (OrderAlreadyExistsException ex)
+        {
+            // Another orchestrator stored this id between our read and our write: its saga is the one.
+            return ex.Recorded;
         }
         catch (ConcurrencyConflictException)
         {

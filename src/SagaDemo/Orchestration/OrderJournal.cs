@@ -9,8 +9,12 @@ namespace SagaDemo.Orchestration;
 /// committed before the call, its outcome with the next write, and every status change before it is
 /// acted on. Each write also renews this orchestrator's lease on the order.
 /// </summary>
-public sealed class OrderJournal(IOrderStore store, Order order, TimeProvider clock, RecoveryOptions options) : ISagaJournal
+public sealed class OrderJournal(IOrderStore store, Order order, TimeProvider clock, RecoveryOptions options, bool isNew = false) : ISagaJournal
 {
+    // A new order is inserted by its first write, which carries the first call's intent: one write
+    // fewer per saga, and still nothing is called before the order is committed.
+    private bool isNew = isNew;
+
     public Order Current { get; private set; } = order;
 
     /// <summary>
@@ -84,12 +88,21 @@ public sealed class OrderJournal(IOrderStore store, Order order, TimeProvider cl
     private async Task SaveAsync(Order changed, bool release = false)
     {
         var now = clock.GetUtcNow();
-        // Once accepted, an order is carried to its end even if the client goes away: no request token here.
-        Current = await store.UpdateAsync(changed with
+        var next = changed with
         {
             UpdatedAt = now,
             LeaseOwner = release ? null : options.InstanceId,
             LeaseUntil = release ? null : now + options.LeaseDuration,
-        }, CancellationToken.None);
+        };
+        // Once accepted, an order is carried to its end even if the client goes away: no request token here.
+        if (isNew)
+        {
+            Current = await store.TryAddAsync(next, CancellationToken.None) is { } recorded
+                ? throw new OrderAlreadyExistsException(recorded)
+                : next;
+            isNew = false;
+            return;
+        }
+        Current = await store.UpdateAsync(next, CancellationToken.None);
     }
 }

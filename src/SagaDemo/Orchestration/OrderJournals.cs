@@ -8,10 +8,9 @@ public sealed class OrderJournals(IOrderStore store, TimeProvider clock, IOption
 {
     public OrderJournal For(Order order) => new(store, order, clock, options.Value);
 
-    /// <summary>A new order, leased to this orchestrator from the start.</summary>
-    public Order Accept(OrderDetails details)
-    {
-        var now = clock.GetUtcNow();
-        return Order.Accept(details, now) with { LeaseOwner = options.Value.InstanceId, LeaseUntil = now + options.Value.LeaseDuration };
-    }
+    /// <summary>
+    /// A journal for a new order, not stored yet: its first write inserts it, or throws
+    /// <see cref="OrderAlreadyExistsException"/> if another request stored that id first.
+    /// </summary>
+    public OrderJournal Begin(OrderDetails details) => new(store, Order.Accept(details, clock.GetUtcNow()), clock, options.Value, isNew: true);
 }
