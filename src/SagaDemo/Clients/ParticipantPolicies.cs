@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Extensions.Http;
 using Polly.Timeout;
+using SagaDemo.Sagas;
 
 namespace SagaDemo.Clients;
 
@@ -17,7 +18,7 @@ public sealed class ParticipantPolicies
         Retry = HttpPolicyExtensions.HandleTransientHttpError()
             .Or<TimeoutRejectedException>()
             .WaitAndRetryAsync(settings.RetryCount,
-                attempt => settings.RetryBaseDelay * Math.Pow(2, attempt - 1) * (0.5 + random.NextDouble()));
+                attempt => Backoff.Exponential(settings.RetryBaseDelay, attempt) * (0.5 + random.NextDouble()));
 
         PerTryTimeout = Policy.TimeoutAsync<HttpResponseMessage>(settings.PerTryTimeout);
     }

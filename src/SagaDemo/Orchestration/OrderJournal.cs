@@ -76,12 +76,11 @@ public sealed class OrderJournal(IOrderStore store, Order order, TimeProvider cl
         }
 
         var rounds = Current.CompensationRounds + 1;
-        var delay = options.RetryBaseDelay * Math.Pow(2, Math.Min(rounds - 1, 30));
         return SaveAsync(Current with
         {
             Status = rounds >= options.MaxCompensationRounds ? OrderStatus.CompensationFailed : OrderStatus.Compensating,
             CompensationRounds = rounds,
-            NextAttemptAt = clock.GetUtcNow() + (delay < options.RetryMaxDelay ? delay : options.RetryMaxDelay),
+            NextAttemptAt = clock.GetUtcNow() + Backoff.Exponential(options.RetryBaseDelay, rounds, options.RetryMaxDelay),
         }, release: true);
     }
 

@@ -74,16 +74,10 @@ public sealed class SagaRunner(TimeProvider clock, IOptions<SagaOptions> options
                 return false;
             }
 
-            var delay = Backoff(settings, attempt);
+            var delay = Backoff.Exponential(settings.CompensationBaseDelay, attempt, settings.CompensationMaxDelay);
             logger.LogWarning("Compensation of {Step} failed ({Detail}); retrying in {Delay}", step.Name, outcome.Detail, delay);
             await Task.Delay(delay, clock, cancellationToken);
         }
-    }
-
-    private static TimeSpan Backoff(SagaOptions settings, int attempt)
-    {
-        var exponential = settings.CompensationBaseDelay * Math.Pow(2, attempt - 1);
-        return exponential < settings.CompensationMaxDelay ? exponential : settings.CompensationMaxDelay;
     }
 
     private async Task<StepOutcome> CallAsync<TContext>(
