@@ -13,12 +13,7 @@ connections=${2:-16}
 out="$SAGA_ROOT/.artifacts/bench"
 rm -rf "$out"
 mkdir -p "$out/logs"
-for tool in wrk:wrk; do
-  if ! command -v "${tool%%:*}" >/dev/null; then
-    echo "==> Installing ${tool#*:}"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool#*:}" >/dev/null) || die "could not install ${tool#*:}"
-  fi
-done
+need wrk wrk
 trap 'stop_roles; pg_stop' EXIT
 trap 'exit 130' INT TERM
 

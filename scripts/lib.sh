@@ -8,6 +8,15 @@ SAGA_PIDS=()
 
 die() { echo "error: $*" >&2; exit 1; }
 
+# apt_install PACKAGE...: installs Debian packages (the scripts run as root in CI); dies if it cannot.
+apt_install() {
+  echo "==> Installing $*"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null) || die "could not install $*"
+}
+
+# need COMMAND PACKAGE: installs PACKAGE unless COMMAND is already on the PATH.
+need() { command -v "$1" >/dev/null || apt_install "$2"; }
+
 # Counting a suite's checks: pass NAME; fail NAME [WHY]; check NAME CONDITION [WHY]. The totals are
 # $passed and $failed; write_counts FILE records them as "PASSED FAILED" for ./test.sh to add up.
 passed=0

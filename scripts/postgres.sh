@@ -12,9 +12,7 @@ pg_find_binaries() {
   for bin in /usr/lib/postgresql/*/bin; do
     [[ -x $bin/initdb ]] && { PATH="$bin:$PATH"; export PATH; return 0; }
   done
-  echo "==> Installing PostgreSQL"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
-    || die "PostgreSQL is needed (initdb, pg_ctl) and could not be installed"
+  apt_install postgresql
   for bin in /usr/lib/postgresql/*/bin; do [[ -x $bin/initdb ]] && PATH="$bin:$PATH"; done
   export PATH
 }

@@ -16,13 +16,8 @@ if [[ $(id -u) -ne 0 ]]; then
   finish
   exit 1
 fi
-for tool in ip:iproute2 nginx:nginx; do
-  if ! command -v "${tool%%:*}" >/dev/null; then
-    echo "==> Installing ${tool#*:}"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool#*:}" >/dev/null) \
-      || die "could not install ${tool#*:}"
-  fi
-done
+need ip iproute2
+need nginx nginx
 
 # The pods run as nobody, who must be able to reach their files wherever the repository lives:
 # they get a world-traversable folder of their own; its logs are kept in RESULTS_DIR at the end.

@@ -8,10 +8,7 @@ source "$(dirname "$0")/../../scripts/lib.sh"
 results=${1:?usage: tests/deploy/run.sh RESULTS_DIR}
 mkdir -p "$results"
 
-if ! command -v yamllint >/dev/null; then
-  echo "==> Installing yamllint"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq yamllint >/dev/null) || die "could not install yamllint"
-fi
+need yamllint yamllint
 
 echo "==> Lint"
 check "yamllint --strict k8s/ k3d-config.yaml" '(cd "$SAGA_ROOT" && yamllint --strict k8s k3d-config.yaml .yamllint.yaml)'

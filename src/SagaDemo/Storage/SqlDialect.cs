@@ -100,7 +100,7 @@ public sealed class SqliteDialect : SqlDialect
 
             try
             {
-                writer ??= await OpenAsync(CancellationToken.None);
+                writer ??= await OpenWriterAsync();
                 await using var transaction = await writer.BeginTransactionAsync();
                 var changed = new int[batch.Count];
                 for (var i = 0; i < batch.Count; i++)
@@ -155,13 +155,21 @@ public sealed class SqliteDialect : SqlDialect
         }
     }
 
+    // Readers take pooled connections as they are (Microsoft.Data.Sqlite retries a busy database itself).
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    // The writer's settings are made once, on the one connection that commits.
+    private async Task<DbConnection> OpenWriterAsync()
+    {
+        var connection = await OpenAsync(CancellationToken.None);
         await using var pragma = connection.CreateCommand();
         pragma.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;";
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        await pragma.ExecuteNonQueryAsync();
         return connection;
     }
 }

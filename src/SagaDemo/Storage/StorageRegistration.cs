@@ -7,7 +7,8 @@ public static class StorageRegistration
     public static IServiceCollection AddOrderStore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<StorageOptions>().BindConfiguration("Storage").ValidateDataAnnotations().ValidateOnStart();
-        var provider = configuration["Storage:Provider"]?.Trim().ToLowerInvariant() ?? "sqlite";
+        // The store is chosen before the options exist; read the same section, with the same default.
+        var provider = (configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions()).Provider;
         var connectionString = configuration.GetConnectionString("Orders");
         switch (provider)
         {
