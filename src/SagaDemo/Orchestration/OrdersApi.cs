@@ -70,8 +70,7 @@ public static class OrdersApi
     {
         if (await store.FindAsync(orderId, cancellationToken) is not { } order)
         {
-            return TypedResults.Problem(title: "Order not found", detail: $"Order not found: no order has the id '{orderId}'.",
-                statusCode: StatusCodes.Status404NotFound);
+            return OrderNotFound(orderId);
         }
         if (order.Status is not (OrderStatus.Compensating or OrderStatus.CompensationFailed))
         {
@@ -91,8 +90,7 @@ public static class OrdersApi
     {
         if (await store.FindAsync(orderId, cancellationToken) is not { } order)
         {
-            return TypedResults.Problem(title: "Order not found", detail: $"Order not found: no order has the id '{orderId}'.",
-                statusCode: StatusCodes.Status404NotFound);
+            return OrderNotFound(orderId);
         }
 
         var participants = await saga.ReadParticipantsAsync(orderId, cancellationToken);
@@ -115,4 +113,8 @@ public static class OrdersApi
         var orders = await store.ListAsync(status is null ? null : wanted, limit ?? DefaultListLimit, cancellationToken);
         return TypedResults.Ok<IReadOnlyList<OrderView>>(orders.Select(order => order.ToView()).ToList());
     }
+
+    private static ProblemHttpResult OrderNotFound(string orderId) =>
+        TypedResults.Problem(title: "Order not found", detail: $"Order not found: no order has the id '{orderId}'.",
+            statusCode: StatusCodes.Status404NotFound);
 }
