@@ -57,6 +57,8 @@ public sealed class HostingTests
     /// <summary>A store whose database is gone: it answers nothing.</summary>
     private sealed class StoreThatCannotBeReached : IOrderStore
     {
+        public string Description => "order store";
+
         public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task PingAsync(CancellationToken cancellationToken) => throw Down;
@@ -77,9 +79,9 @@ public sealed class HostingTests
 
     [Theory]
     [InlineData(ServiceRole.Order, new[] { "/orders", "/orders/{orderId}", "/orders/{orderId}/compensate" })]
-    [InlineData(ServiceRole.Payment, new[] { "/payment/reserve", "/payment/cancel", "/payment/reservations/{orderId}" })]
-    [InlineData(ServiceRole.Inventory, new[] { "/inventory/reserve", "/inventory/cancel", "/inventory/reservations/{orderId}", "/inventory/stock/{sku}" })]
-    [InlineData(ServiceRole.Delivery, new[] { "/delivery/reserve", "/delivery/cancel", "/delivery/reservations/{orderId}", "/delivery/slots/{slot}" })]
+    [InlineData(ServiceRole.Payment, new[] { "/payment/reserve", "/payment/cancel", "/payment/reservations/{orderId}", "/payment/reservations" })]
+    [InlineData(ServiceRole.Inventory, new[] { "/inventory/reserve", "/inventory/cancel", "/inventory/reservations/{orderId}", "/inventory/reservations", "/inventory/stock/{sku}" })]
+    [InlineData(ServiceRole.Delivery, new[] { "/delivery/reserve", "/delivery/cancel", "/delivery/reservations/{orderId}", "/delivery/reservations", "/delivery/slots/{slot}" })]
     public async Task Swagger_DescribesOnlyTheRolesOwnEndpoints(ServiceRole role, string[] paths)
     {
         using var factory = new SagaFactory(role);

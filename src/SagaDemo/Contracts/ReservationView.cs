@@ -17,7 +17,11 @@ public sealed record ReservationView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sku = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Quantity = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Slot = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? CreatedAt = null);
+
+/// <summary>One page of a participant's reservations, oldest first; pass <see cref="Next"/> as <c>after</c> for the next page.</summary>
+public sealed record ReservationPage(IReadOnlyList<ReservationView> Reservations, string? Next);
 
 public sealed record StockView(string Sku, int Available, int Reserved);
 

@@ -24,6 +24,7 @@ public static class ServiceDefaults
         // can turn them into problem details that say what was wrong.
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<StoreUnavailableHandler>();
         services.AddHealthChecks();
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(swagger => swagger.SwaggerDoc("v1", new() { Title = $"SagaDemo {role.RouteName()}", Version = "v1" }));

@@ -16,10 +16,12 @@ public sealed class DeliveryRules(IOptions<DeliveryOptions> options) : IReservat
 
     public int Capacity => options.Value.SlotCapacity;
 
-    public Decision Decide(DeliveryReservationRequest request, Func<string, int> unitsHeld)
+    public string? ResourceOf(DeliveryReservationRequest request) => request.Slot;
+
+    public Decision Decide(DeliveryReservationRequest request, int unitsHeld)
     {
         var slot = request.Slot!;
-        return unitsHeld(slot) >= Capacity
+        return unitsHeld >= Capacity
             ? Decision.Refuse($"Delivery slot {slot} is full")
             : Decision.Approve(new Hold(slot, 1));
     }

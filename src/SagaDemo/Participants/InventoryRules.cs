@@ -20,11 +20,13 @@ public sealed class InventoryRules(IOptions<InventoryOptions> options) : IReserv
     public int StockOf(string sku) =>
         options.Value.Stock.TryGetValue(sku, out var stock) ? stock : options.Value.InitialStock;
 
-    public Decision Decide(InventoryReservationRequest request, Func<string, int> unitsHeld)
+    public string? ResourceOf(InventoryReservationRequest request) => request.Sku;
+
+    public Decision Decide(InventoryReservationRequest request, int unitsHeld)
     {
         var sku = request.Sku!;
         var requested = request.Quantity!.Value;
-        var available = StockOf(sku) - unitsHeld(sku);
+        var available = StockOf(sku) - unitsHeld;
         return requested > available
             ? Decision.Refuse($"Insufficient stock for {sku}: requested {requested}, available {available}")
             : Decision.Approve(new Hold(sku, requested));

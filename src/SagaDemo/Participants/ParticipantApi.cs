@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
@@ -8,23 +9,30 @@ namespace SagaDemo.Participants;
 /// <summary>The endpoints every participant has, written once and parameterised by the role's request type.</summary>
 public static class ParticipantApi
 {
+    public const int DefaultListLimit = 100;
+    public const int MaxListLimit = 1000;
+
     public static RouteGroupBuilder MapParticipantApi<TRequest>(this IEndpointRouteBuilder app, ServiceRole role)
         where TRequest : class, IReservationRequest
     {
         var api = app.MapGroup($"/{role.RouteName()}").WithTags(role.RouteName());
 
-        // Held in a variable: the ASP.NET route analyzer crashes on a generic method group (AD0001).
+        // Held in variables: the ASP.NET route analyzer crashes on a generic method group (AD0001).
         Delegate reserve = Reserve<TRequest>;
+        Delegate cancel = Cancel<TRequest>;
+        Delegate find = GetReservation<TRequest>;
+        Delegate list = ListReservations<TRequest>;
         api.MapPost("/reserve", reserve).ProducesProblem(StatusCodes.Status409Conflict);
-        api.MapPost("/cancel", Cancel);
-        api.MapGet("/reservations/{orderId}", GetReservation).ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/cancel", cancel);
+        api.MapGet("/reservations/{orderId}", find).ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/reservations", list).ProducesValidationProblem();
 
         return api;
     }
 
     private static async Task<Results<Ok<ReservationView>, ValidationProblem, ProblemHttpResult>> Reserve<TRequest>(
-        TRequest request, IReservationRules<TRequest> rules, ReservationStore store, IOptions<FaultInjectionOptions> faults,
-        TimeProvider clock, ILogger<ReservationStore> logger)
+        TRequest request, IReservationStore<TRequest> store, IOptions<FaultInjectionOptions> faults,
+        TimeProvider clock, ILogger<TRequest> logger)
         where TRequest : class, IReservationRequest
     {
         var errors = request.Validate();
@@ -39,7 +47,8 @@ public static class ParticipantApi
             // Deliberately not cancelled with the request: the work is done even if the caller is gone.
             await Task.Delay(faults.Value.ReserveDelay, clock);
         }
-        var result = store.Reserve(request, rules);
+        // Nor is the store's work: once started, a reservation is recorded whether or not anyone hears the answer.
+        var result = await store.ReserveAsync(request, CancellationToken.None);
         if (result.Status == ReserveStatus.Reserved)
         {
             logger.LogInformation("Reserved for order {OrderId}", request.OrderId);
@@ -50,8 +59,9 @@ public static class ParticipantApi
         return TypedResults.Problem(title: "Reservation refused", detail: result.Refusal, statusCode: StatusCodes.Status409Conflict);
     }
 
-    private static Results<Ok<ReservationView>, ValidationProblem> Cancel(
-        CancelRequest request, ReservationStore store, ILogger<ReservationStore> logger)
+    private static async Task<Results<Ok<ReservationView>, ValidationProblem>> Cancel<TRequest>(
+        CancelRequest request, IReservationStore<TRequest> store, ILogger<TRequest> logger)
+        where TRequest : class, IReservationRequest
     {
         var errors = request.Validate();
         if (!errors.IsEmpty)
@@ -60,14 +70,47 @@ public static class ParticipantApi
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["order_id"] = request.OrderId! });
-        var view = store.Cancel(request.OrderId!);
+        var view = await store.CancelAsync(request.OrderId!, CancellationToken.None);
         logger.LogInformation("Cancelled the reservation of order {OrderId}", request.OrderId);
         return TypedResults.Ok(view);
     }
 
-    private static Results<Ok<ReservationView>, ProblemHttpResult> GetReservation(string orderId, ReservationStore store) =>
-        store.Find(orderId) is { } view
+    private static async Task<Results<Ok<ReservationView>, ProblemHttpResult>> GetReservation<TRequest>(
+        string orderId, IReservationStore<TRequest> store, CancellationToken cancellationToken)
+        where TRequest : class, IReservationRequest =>
+        await store.FindAsync(orderId, cancellationToken) is { } view
             ? TypedResults.Ok(view)
             : TypedResults.Problem(title: "Reservation not found", detail: $"No reservation for order '{orderId}'.",
                 statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>
+    /// GET /{role}/reservations?status=reserved&amp;older_than=60&amp;limit=100&amp;after=...: oldest first;
+    /// older_than is in seconds; the answer's <c>next</c> is the <c>after</c> of the next page.
+    /// </summary>
+    private static async Task<Results<Ok<ReservationPage>, ValidationProblem>> ListReservations<TRequest>(
+        string? status, [FromQuery(Name = "older_than")] double? olderThan, int? limit, string? after, IReservationStore<TRequest> store, TimeProvider clock,
+        CancellationToken cancellationToken)
+        where TRequest : class, IReservationRequest
+    {
+        ReservationStatus wanted = default;
+        ReservationCursor? cursor = null;
+        var errors = new FieldErrors()
+            .Check(status is null || (Enum.TryParse(status, ignoreCase: true, out wanted) && !int.TryParse(status, out _)), "status",
+                $"status must be one of: {string.Join(", ", Enum.GetNames<ReservationStatus>().Select(n => n.ToLowerInvariant()))}.")
+            .Check(olderThan is null or >= 0 and <= 365 * 24 * 3600, "older_than", "older_than must be a number of seconds from 0 to 31536000.")
+            .Check(limit is null or >= 1 and <= MaxListLimit, "limit", $"limit must be from 1 to {MaxListLimit}.")
+            .Check(after is null || ReservationCursor.TryParse(after, out cursor), "after",
+                "after must be the 'next' value of the previous page (unix-ms:order-id).");
+        if (!errors.IsEmpty)
+        {
+            return errors.ToProblem();
+        }
+
+        var query = new ReservationQuery(
+            status is null ? null : wanted,
+            olderThan is { } seconds ? clock.GetUtcNow() - TimeSpan.FromSeconds(seconds) : null,
+            cursor,
+            limit ?? DefaultListLimit);
+        return TypedResults.Ok(await store.ListAsync(query, cancellationToken));
+    }
 }

@@ -15,7 +15,9 @@ public sealed class PaymentRules(IOptions<PaymentOptions> options) : IReservatio
 {
     public string ForcedFailure => "Payment gateway rejected transaction";
 
-    public Decision Decide(PaymentReservationRequest request, Func<string, int> unitsHeld)
+    public string? ResourceOf(PaymentReservationRequest request) => null;
+
+    public Decision Decide(PaymentReservationRequest request, int unitsHeld)
     {
         var limit = options.Value.MaxAmount;
         return request.Amount > limit

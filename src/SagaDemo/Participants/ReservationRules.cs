@@ -12,12 +12,15 @@ public sealed record Decision(bool Approved, Hold? Hold, string? Refusal)
 }
 
 /// <summary>
-/// One participant's business rule. The shared store calls it under its lock, so
-/// <paramref name="unitsHeld"/> is exact: nothing else reserves between the check and the hold.
+/// One participant's business rule. The store calls <see cref="Decide"/> while it holds the lock of
+/// the request's resource, so <c>unitsHeld</c> is exact: nothing else reserves between the check and the hold.
 /// </summary>
 public interface IReservationRules<in TRequest>
 {
     string ForcedFailure { get; }
 
-    Decision Decide(TRequest request, Func<string, int> unitsHeld);
+    /// <summary>The limited resource the request would hold units of (a SKU, a slot), or null if none.</summary>
+    string? ResourceOf(TRequest request);
+
+    Decision Decide(TRequest request, int unitsHeld);
 }

@@ -3,14 +3,8 @@ using SagaDemo.Orchestration;
 
 namespace SagaDemo.Storage;
 
-public interface IOrderStore
+public interface IOrderStore : IStore
 {
-    /// <summary>Creates the schema, or brings it up to date; safe to call on every start.</summary>
-    Task InitializeAsync(CancellationToken cancellationToken);
-
-    /// <summary>Answers whether the store can be reached right now (the readiness check).</summary>
-    Task PingAsync(CancellationToken cancellationToken);
-
     /// <summary>Adds a new order; when its id is taken, adds nothing and returns the order already stored.</summary>
     Task<Order?> TryAddAsync(Order order, CancellationToken cancellationToken);
 

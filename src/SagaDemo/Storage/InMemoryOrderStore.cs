@@ -9,6 +9,8 @@ public sealed class InMemoryOrderStore : IOrderStore
 {
     private readonly ConcurrentDictionary<string, Order> orders = new(StringComparer.Ordinal);
 
+    public string Description => "order store";
+
     public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;

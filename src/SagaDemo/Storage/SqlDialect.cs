@@ -23,6 +23,23 @@ public abstract class SqlDialect
 
     public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// SQL that takes a lock on the text <c>@key</c> until the transaction ends, so that transactions
+    /// touching the same key run one after the other; null where <see cref="InTransactionAsync"/>
+    /// already runs every transaction alone.
+    /// </summary>
+    public virtual string? KeyLockSql => null;
+
+    /// <summary>Runs <paramref name="work"/> in one transaction and commits it (a read-modify-write).</summary>
+    public virtual async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await work(connection, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
     /// <summary>Runs one write (its own transaction) and returns the rows it changed.</summary>
     public virtual async Task<int> ExecuteWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
     {
@@ -155,6 +172,27 @@ public sealed class SqliteDialect : SqlDialect
         }
     }
 
+    // Read-modify-write transactions (the participants' reservations) run one at a time, in process:
+    // SQLite has one writer anyway, and so no two of them can interleave their reads and writes.
+    private readonly SemaphoreSlim transactionGate = new(1, 1);
+
+    public override async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await transactionGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenWriterAsync();
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var result = await work(connection, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        finally
+        {
+            transactionGate.Release();
+        }
+    }
+
     // Readers take pooled connections as they are (Microsoft.Data.Sqlite retries a busy database itself).
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -182,6 +220,8 @@ public sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect
     public override string Name => $"PostgreSQL {dataSource.ConnectionString.Split(';').FirstOrDefault(p => p.StartsWith("Host", StringComparison.OrdinalIgnoreCase))}";
 
     public override string MigrationLock => "SELECT pg_advisory_xact_lock(727100)";
+
+    public override string KeyLockSql => "SELECT pg_advisory_xact_lock(hashtext(@key))";
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await dataSource.OpenConnectionAsync(cancellationToken);

@@ -13,7 +13,7 @@ namespace SagaDemo.Storage;
 /// </summary>
 public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
 {
-    // Each migration runs once, in order, recorded in schema_migrations; add new ones at the end.
+    // Each migration runs once, in order (Sql.MigrateAsync); add new ones at the end.
     private static readonly string[] Migrations =
     [
         """
@@ -35,33 +35,18 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
 
     private const string Columns = "version, document";
 
+    public string Description => "order store";
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken, prepare: true);
-        if (dialect.InitializeSql is { } setup)
-        {
-            await ExecuteAsync(connection, null, setup, cancellationToken);
-        }
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (dialect.MigrationLock is { } lockSql)
-        {
-            // Several replicas may start at once: one migrates, the others wait and then find it done.
-            await ExecuteAsync(connection, transaction, lockSql, cancellationToken);
-        }
-        await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)", cancellationToken);
-        var applied = Convert.ToInt32(await ScalarAsync(connection, transaction, "SELECT COUNT(*) FROM schema_migrations", cancellationToken));
-        for (var version = applied; version < Migrations.Length; version++)
-        {
-            await ExecuteAsync(connection, transaction, Migrations[version], cancellationToken);
-            await ExecuteAsync(connection, transaction, $"INSERT INTO schema_migrations (version) VALUES ({version + 1})", cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
+        await Sql.MigrateAsync(dialect, connection, "schema_migrations", Migrations, cancellationToken);
     }
 
     public async Task PingAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await ScalarAsync(connection, null, "SELECT 1", cancellationToken);
+        await Sql.ScalarAsync(connection, null, "SELECT 1", cancellationToken);
     }
 
     public async Task<Order?> TryAddAsync(Order order, CancellationToken cancellationToken)
@@ -94,7 +79,7 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {Columns} FROM orders WHERE order_id = @order_id";
-        Add(command, "@order_id", orderId);
+        Sql.Add(command, "@order_id", orderId);
         return (await ReadAsync(command, cancellationToken)).SingleOrDefault();
     }
 
@@ -108,9 +93,9 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
             """;
         if (status is { } wanted)
         {
-            Add(command, "@status", OrderStatusNames.Name(wanted));
+            Sql.Add(command, "@status", OrderStatusNames.Name(wanted));
         }
-        Add(command, "@limit", limit);
+        Sql.Add(command, "@limit", limit);
         return await ReadAsync(command, cancellationToken);
     }
 
@@ -125,8 +110,8 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
               AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
             ORDER BY created_at LIMIT @limit
             """;
-        Add(command, "@now", now.ToUnixTimeMilliseconds());
-        Add(command, "@limit", limit);
+        Sql.Add(command, "@now", now.ToUnixTimeMilliseconds());
+        Sql.Add(command, "@limit", limit);
         return await ReadAsync(command, cancellationToken);
     }
 
@@ -140,7 +125,7 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
             }
             return await dialect.OpenAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is DbException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (Sql.IsUnavailable(ex))
         {
             throw new StoreUnavailableException($"The order store ({dialect.Name}) cannot be reached: {ex.Message}", ex);
         }
@@ -154,28 +139,20 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
         {
             return await dialect.ExecuteWriteAsync(sql, command =>
             {
-                Add(command, "@order_id", order.OrderId);
-                Add(command, "@status", OrderStatusNames.Name(order.Status));
-                Add(command, "@version", order.Version);
-                Add(command, "@created_at", order.CreatedAt.ToUnixTimeMilliseconds());
-                Add(command, "@updated_at", order.UpdatedAt.ToUnixTimeMilliseconds());
-                Add(command, "@lease_until", order.LeaseUntil?.ToUnixTimeMilliseconds());
-                Add(command, "@next_attempt_at", order.NextAttemptAt?.ToUnixTimeMilliseconds());
-                Add(command, "@document", document);
+                Sql.Add(command, "@order_id", order.OrderId);
+                Sql.Add(command, "@status", OrderStatusNames.Name(order.Status));
+                Sql.Add(command, "@version", order.Version);
+                Sql.Add(command, "@created_at", order.CreatedAt.ToUnixTimeMilliseconds());
+                Sql.Add(command, "@updated_at", order.UpdatedAt.ToUnixTimeMilliseconds());
+                Sql.Add(command, "@lease_until", order.LeaseUntil?.ToUnixTimeMilliseconds());
+                Sql.Add(command, "@next_attempt_at", order.NextAttemptAt?.ToUnixTimeMilliseconds());
+                Sql.Add(command, "@document", document);
             }, cancellationToken) == 1;
         }
-        catch (Exception ex) when (ex is DbException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (Sql.IsUnavailable(ex))
         {
             throw new StoreUnavailableException($"The order store ({dialect.Name}) could not save order {order.OrderId}: {ex.Message}", ex);
         }
-    }
-
-    private static void Add(DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
     }
 
     private static async Task<IReadOnlyList<Order>> ReadAsync(DbCommand command, CancellationToken cancellationToken)
@@ -188,21 +165,5 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
             orders.Add(order with { Version = reader.GetInt64(0) });
         }
         return orders;
-    }
-
-    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return await command.ExecuteScalarAsync(cancellationToken);
     }
 }

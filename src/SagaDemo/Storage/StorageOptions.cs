@@ -2,11 +2,13 @@ using System.ComponentModel.DataAnnotations;
 
 namespace SagaDemo.Storage;
 
-/// <summary>Where the orchestrator keeps its orders (section "Storage"; connection in ConnectionStrings:Orders).</summary>
+/// <summary>
+/// Where a role keeps its state (section "Storage"). The orchestrator's orders default to SQLite
+/// (ConnectionStrings:Orders); a participant's reservations default to memory and can be made
+/// durable the same way (ConnectionStrings:Reservations).
+/// </summary>
 public sealed class StorageOptions
 {
-    public const string DefaultSqlite = "Data Source=data/orders.db";
-
-    [AllowedValues("sqlite", "postgres", "memory", ErrorMessage = "Storage__Provider must be sqlite, postgres or memory.")]
-    public string Provider { get; set; } = "sqlite";
+    [AllowedValues("sqlite", "postgres", "memory", null, ErrorMessage = "Storage__Provider must be sqlite, postgres or memory.")]
+    public string? Provider { get; set; }
 }

@@ -2,42 +2,56 @@ using Npgsql;
 
 namespace SagaDemo.Storage;
 
+/// <summary>Picks a role's store from Storage__Provider and its connection string, and prepares it before the server listens.</summary>
 public static class StorageRegistration
 {
-    public static IServiceCollection AddOrderStore(this IServiceCollection services, IConfiguration configuration)
+    public const string OrdersConnection = "Orders";
+    public const string ReservationsConnection = "Reservations";
+
+    /// <summary>
+    /// Registers the store <paramref name="create"/> makes for the configured provider (or
+    /// <paramref name="defaultProvider"/>), as <typeparamref name="TStore"/> and as the <see cref="IStore"/>
+    /// that start-up initialises and /health checks under <paramref name="healthCheckName"/>.
+    /// </summary>
+    public static IServiceCollection AddStore<TStore>(this IServiceCollection services, IConfiguration configuration,
+        string connectionName, string defaultProvider, string defaultSqlite, string healthCheckName,
+        Func<IServiceProvider, SqlDialect?, TStore> create)
+        where TStore : class, IStore
     {
         services.AddOptions<StorageOptions>().BindConfiguration("Storage").ValidateDataAnnotations().ValidateOnStart();
-        // The store is chosen before the options exist; read the same section, with the same default.
-        var provider = (configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions()).Provider;
-        var connectionString = configuration.GetConnectionString("Orders");
+        // The store is chosen before the options exist: read the same section (the validation reports bad values).
+        var provider = configuration.GetSection("Storage").Get<StorageOptions>()?.Provider ?? defaultProvider;
+        var connectionString = configuration.GetConnectionString(connectionName);
         switch (provider)
         {
             case "memory":
-                services.AddSingleton<IOrderStore, InMemoryOrderStore>();
+                services.AddSingleton(sp => create(sp, null));
                 break;
             case "postgres":
                 if (string.IsNullOrWhiteSpace(connectionString))
                 {
                     throw new StoreUnavailableException(
-                        "Storage__Provider=postgres needs ConnectionStrings__Orders, e.g. Host=db;Username=saga;Password=...;Database=saga.");
+                        $"Storage__Provider=postgres needs ConnectionStrings__{connectionName}, e.g. Host=db;Username=saga;Password=...;Database=saga.");
                 }
-                services.AddSingleton(_ => Connect(() => NpgsqlDataSource.Create(connectionString), "PostgreSQL"));
-                services.AddSingleton<IOrderStore>(sp => new SqlOrderStore(new PostgresDialect(sp.GetRequiredService<NpgsqlDataSource>())));
+                services.AddSingleton(_ => Connect(() => NpgsqlDataSource.Create(connectionString), connectionName, "PostgreSQL"));
+                services.AddSingleton(sp => create(sp, new PostgresDialect(sp.GetRequiredService<NpgsqlDataSource>())));
                 break;
             default:
-                // Unknown providers are reported by the options validation; SQLite is the embedded default.
-                services.AddSingleton<IOrderStore>(_ =>
-                    new SqlOrderStore(Connect(() => new SqliteDialect(connectionString ?? StorageOptions.DefaultSqlite), "SQLite")));
+                services.AddSingleton(sp => create(sp, Connect(() => new SqliteDialect(connectionString ?? defaultSqlite), connectionName, "SQLite")));
                 break;
         }
 
-        // The schema is made before the server listens; a store that cannot be reached stops start-up.
-        services.AddHostedService<OrderStoreInitializer>();
-        services.AddHealthChecks().AddCheck<OrderStoreHealthCheck>("order_store", tags: ["ready"]);
+        services.AddSingleton<IStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddHostedService<StoreInitializer>();
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>(healthCheckName, tags: ["ready"]);
         return services;
     }
 
-    private static T Connect<T>(Func<T> create, string database)
+    public static IServiceCollection AddOrderStore(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddStore<IOrderStore>(configuration, OrdersConnection, "sqlite", "Data Source=data/orders.db", "order_store",
+            (_, dialect) => dialect is null ? new InMemoryOrderStore() : new SqlOrderStore(dialect));
+
+    private static T Connect<T>(Func<T> create, string connectionName, string database)
     {
         try
         {
@@ -45,7 +59,7 @@ public static class StorageRegistration
         }
         catch (ArgumentException ex)
         {
-            throw new StoreUnavailableException($"ConnectionStrings__Orders is not a valid {database} connection string: {ex.Message}", ex);
+            throw new StoreUnavailableException($"ConnectionStrings__{connectionName} is not a valid {database} connection string: {ex.Message}", ex);
         }
     }
 }

@@ -1,5 +1,6 @@
 using Npgsql;
 using SagaDemo.Storage;
+using SagaDemo.Tests.Infrastructure;
 
 namespace SagaDemo.Tests.Storage;
 
@@ -10,17 +11,16 @@ public sealed class InMemoryOrderStoreTests : OrderStoreContract
 
 public sealed class SqliteOrderStoreTests : OrderStoreContract
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("sagademo-sqlite-").FullName;
+    private readonly TestSqliteFolder folder = new();
 
-    private string ConnectionString => $"Data Source={Path.Combine(folder, "data", "orders.db")}";
+    private string ConnectionString => folder.ConnectionString("orders.db");
 
     protected override Task<IOrderStore> CreateStoreAsync() =>
         Task.FromResult<IOrderStore>(new SqlOrderStore(new SqliteDialect(ConnectionString)));
 
     public override Task DisposeAsync()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
+        folder.Dispose();
         return Task.CompletedTask;
     }
 
@@ -33,14 +33,14 @@ public sealed class SqliteOrderStoreTests : OrderStoreContract
         await reopened.InitializeAsync(CancellationToken.None);
 
         (await reopened.FindAsync("kept", CancellationToken.None)).Should().NotBeNull();
-        File.Exists(Path.Combine(folder, "data", "orders.db-wal")).Should().BeTrue("the store runs in WAL mode");
+        File.Exists(Path.Combine(folder.Path, "data", "orders.db-wal")).Should().BeTrue("the store runs in WAL mode");
     }
 
     [Fact]
     public async Task AnUnreachableFile_IsReportedAsStoreUnavailable()
     {
-        File.WriteAllText(Path.Combine(folder, "not-a-folder"), "");
-        var store = new SqlOrderStore(new SqliteDialect($"Data Source={Path.Combine(folder, "not-a-folder", "orders.db")}"));
+        File.WriteAllText(Path.Combine(folder.Path, "not-a-folder"), "");
+        var store = new SqlOrderStore(new SqliteDialect($"Data Source={Path.Combine(folder.Path, "not-a-folder", "orders.db")}"));
 
         var initialize = () => store.InitializeAsync(CancellationToken.None);
 
@@ -52,42 +52,30 @@ public sealed class SqliteOrderStoreTests : OrderStoreContract
 [Trait("Store", "postgres")]
 public sealed class PostgresOrderStoreTests : OrderStoreContract
 {
-    private readonly string database = $"orders_{Guid.NewGuid():N}";
-    private NpgsqlDataSource? dataSource;
+    private TestPostgresDatabase? database;
 
     protected override async Task<IOrderStore> CreateStoreAsync()
     {
-        var admin = Environment.GetEnvironmentVariable("SAGA_TEST_POSTGRES")
-            ?? throw new InvalidOperationException("SAGA_TEST_POSTGRES is not set: run ./test.sh, which starts PostgreSQL for these tests.");
-        await using (var server = NpgsqlDataSource.Create(admin))
-        {
-            await using var create = server.CreateCommand($"CREATE DATABASE {database}");
-            await create.ExecuteNonQueryAsync();
-        }
-        dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString);
-        return new SqlOrderStore(new PostgresDialect(dataSource));
+        database = await TestPostgresDatabase.CreateAsync("orders");
+        return new SqlOrderStore(new PostgresDialect(database.DataSource));
     }
 
     public override async Task DisposeAsync()
     {
-        if (dataSource is not null)
+        if (database is not null)
         {
-            await dataSource.DisposeAsync();
-            NpgsqlConnection.ClearAllPools();
-            await using var server = NpgsqlDataSource.Create(Environment.GetEnvironmentVariable("SAGA_TEST_POSTGRES")!);
-            await using var drop = server.CreateCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-            await drop.ExecuteNonQueryAsync();
+            await database.DisposeAsync();
         }
     }
 
     [Fact]
     public async Task Initialize_FromSeveralReplicasAtOnce_MigratesOnce()
     {
-        var replicas = Enumerable.Range(0, 4).Select(_ => new SqlOrderStore(new PostgresDialect(dataSource!)));
+        var replicas = Enumerable.Range(0, 4).Select(_ => new SqlOrderStore(new PostgresDialect(database!.DataSource)));
 
         await Task.WhenAll(replicas.Select(r => r.InitializeAsync(CancellationToken.None)));
 
-        await using var count = dataSource!.CreateCommand("SELECT COUNT(*) FROM schema_migrations");
+        await using var count = database!.DataSource.CreateCommand("SELECT COUNT(*) FROM schema_migrations");
         Convert.ToInt32(await count.ExecuteScalarAsync()).Should().Be(1);
     }
 }

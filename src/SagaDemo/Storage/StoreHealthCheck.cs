@@ -3,8 +3,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace SagaDemo.Storage;
 
-/// <summary>The readiness check: /health is unhealthy (503) while the order store cannot be reached.</summary>
-public sealed class OrderStoreHealthCheck(IOrderStore store) : IHealthCheck
+/// <summary>The readiness check: /health is unhealthy (503) while the role's store cannot be reached.</summary>
+public sealed class StoreHealthCheck(IStore store) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -17,7 +17,7 @@ public sealed class OrderStoreHealthCheck(IOrderStore store) : IHealthCheck
         }
         catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException or DbException)
         {
-            return HealthCheckResult.Unhealthy($"The order store cannot be reached: {ex.Message}");
+            return HealthCheckResult.Unhealthy($"The {store.Description} cannot be reached: {ex.Message}");
         }
     }
 }

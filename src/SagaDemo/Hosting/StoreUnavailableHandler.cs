@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using SagaDemo.Storage;
+
+namespace SagaDemo.Hosting;
+
+/// <summary>A store that cannot be reached mid-request is a 503 that says so: the caller should retry shortly.</summary>
+public sealed class StoreUnavailableHandler(IProblemDetailsService problems, ILogger<StoreUnavailableHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not StoreUnavailableException unavailable)
+        {
+            return false;
+        }
+
+        logger.LogError(exception, "Answered 503: {Reason}", unavailable.Message);
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Store unavailable",
+                Detail = $"{unavailable.Message} Nothing was changed; retry shortly.",
+            },
+        });
+    }
+}

@@ -1,0 +1,98 @@
+using SagaDemo.Contracts;
+
+namespace SagaDemo.Participants;
+
+/// <summary>The default book: in memory, one lock making each reserve and cancel atomic. Lost on restart.</summary>
+public sealed class InMemoryReservationStore<TRequest>(IReservationRules<TRequest> rules, TimeProvider clock) : IReservationStore<TRequest>
+    where TRequest : class, IReservationRequest
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, Reservation<TRequest>> byOrder = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> held = new(StringComparer.Ordinal);
+
+    public string Description => "reservation store";
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<ReserveResult> ReserveAsync(TRequest request, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (byOrder.TryGetValue(request.OrderId!, out var existing))
+            {
+                return Task.FromResult(existing.Replay(request));
+            }
+
+            var resource = Reservation<TRequest>.ResourceToLock(request, rules);
+            var reservation = Reservation<TRequest>.Decide(request, rules, resource is null ? 0 : Held(resource), clock.GetUtcNow());
+            if (reservation.Hold is { } hold)
+            {
+                held[hold.Resource] = Held(hold.Resource) + hold.Units;
+            }
+            byOrder[reservation.OrderId] = reservation;
+            return Task.FromResult(reservation.Result);
+        }
+    }
+
+    public Task<ReservationView> CancelAsync(string orderId, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            var cancelled = byOrder.TryGetValue(orderId, out var existing)
+                ? existing.Cancelled()
+                : Reservation<TRequest>.CancelledUnseen(orderId, clock.GetUtcNow());
+            if (existing?.Hold is { } hold)
+            {
+                held[hold.Resource] = Held(hold.Resource) - hold.Units;
+            }
+            byOrder[orderId] = cancelled;
+            return Task.FromResult(cancelled.View);
+        }
+    }
+
+    public Task<ReservationView?> FindAsync(string orderId, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            return Task.FromResult(byOrder.TryGetValue(orderId, out var reservation) ? reservation.View : null);
+        }
+    }
+
+    public Task<int> UnitsHeldAsync(string resource, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            return Task.FromResult(Held(resource));
+        }
+    }
+
+    public Task<ReservationPage> ListAsync(ReservationQuery query, CancellationToken cancellationToken)
+    {
+        List<ReservationView> matching;
+        lock (gate)
+        {
+            matching = byOrder.Values
+                .Where(r => (query.Status is null || r.Status == query.Status) && (query.CreatedBefore is null || r.CreatedAt < query.CreatedBefore))
+                .Select(r => r.View)
+                .Where(view => query.After is not { } after || after.IsBefore(view))
+                .ToList();
+        }
+        var page = matching
+            .OrderBy(view => view.CreatedAt).ThenBy(view => view.OrderId, StringComparer.Ordinal)
+            .Take(query.Limit + 1)
+            .ToList();
+        return Task.FromResult(ReservationPages.Of(page, query.Limit));
+    }
+
+    private int Held(string resource) => held.GetValueOrDefault(resource);
+}
+
+public static class ReservationPages
+{
+    /// <summary>A page from up to limit + 1 rows: the extra row only says that there is a next page.</summary>
+    public static ReservationPage Of(List<ReservationView> rows, int limit) => rows.Count > limit
+        ? new ReservationPage(rows[..limit], ReservationCursor.Of(rows[limit - 1]).ToString())
+        : new ReservationPage(rows, null);
+}
