@@ -78,7 +78,7 @@ public sealed class HostingTests
     }
 
     [Theory]
-    [InlineData(ServiceRole.Order, new[] { "/orders", "/orders/{orderId}", "/orders/{orderId}/compensate" })]
+    [InlineData(ServiceRole.Order, new[] { "/orders", "/orders/{orderId}", "/orders/{orderId}/compensate", "/reconcile" })]
     [InlineData(ServiceRole.Payment, new[] { "/payment/reserve", "/payment/cancel", "/payment/reservations/{orderId}", "/payment/reservations" })]
     [InlineData(ServiceRole.Inventory, new[] { "/inventory/reserve", "/inventory/cancel", "/inventory/reservations/{orderId}", "/inventory/reservations", "/inventory/stock/{sku}" })]
     [InlineData(ServiceRole.Delivery, new[] { "/delivery/reserve", "/delivery/cancel", "/delivery/reservations/{orderId}", "/delivery/reservations", "/delivery/slots/{slot}" })]

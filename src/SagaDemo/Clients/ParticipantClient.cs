@@ -55,6 +55,16 @@ public abstract class ParticipantClient(HttpClient http, ServiceRole role, IOpti
         }
     }
 
+    /// <summary>One page of the participant's reservations that still hold something, oldest first.</summary>
+    public async Task<ReservationPage> ListReservedAsync(string? after, int limit, CancellationToken cancellationToken)
+    {
+        var query = $"/{Name}/reservations?status=reserved&limit={limit}{(after is null ? "" : $"&after={Uri.EscapeDataString(after)}")}";
+        using var response = await http.GetAsync(query, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<ReservationPage>(SagaJson.Options, cancellationToken)
+            ?? throw new JsonException($"{Name} answered an empty page of reservations.");
+    }
+
     private async Task<StepOutcome> PostAsync<TBody>(string action, TBody body, CancellationToken cancellationToken)
     {
         var attempts = new StrongBox<int>();

@@ -30,6 +30,9 @@ public enum SagaAction
 {
     Reserve,
     Cancel,
+
+    /// <summary>The reconciler released a reservation a participant still held for the order after its saga ended.</summary>
+    Reconcile,
 }
 
 public enum CallOutcome

@@ -19,12 +19,16 @@ public static class OrchestratorRegistration
         services.AddSingleton<OrderCoordinator>();
         services.AddSingleton<OrderRecovery>();
         services.AddHostedService(sp => sp.GetRequiredService<OrderRecovery>());
+        services.AddOptions<ReconcileOptions>().BindConfiguration("Reconcile").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Reconciler>();
+        services.AddHostedService(sp => sp.GetRequiredService<Reconciler>());
         return builder;
     }
 
     public static WebApplication MapOrchestrator(this WebApplication app)
     {
         app.MapOrdersApi();
+        app.MapReconcileApi();
         return app;
     }
 }

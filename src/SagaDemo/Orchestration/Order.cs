@@ -63,7 +63,11 @@ public sealed record Order(
         for (var i = 0; i < History.Count; i++)
         {
             var call = History[i];
-            if (call.Action == SagaAction.Reserve)
+            if (call.Action == SagaAction.Reconcile)
+            {
+                lines.Add($"{call.Step} released by the reconciler");
+            }
+            else if (call.Action == SagaAction.Reserve)
             {
                 lines.Add($"{call.Step} {call.Outcome switch
                 {

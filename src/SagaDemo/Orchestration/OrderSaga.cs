@@ -23,11 +23,12 @@ public sealed class OrderSaga(PaymentClient payment, InventoryClient inventory, 
             (order, ct) => delivery.CancelAsync(order.OrderId, ct)),
     ];
 
+    public IReadOnlyList<ParticipantClient> Participants { get; } = [payment, inventory, delivery];
+
     /// <summary>Each participant's own record of the order, asked live and in parallel.</summary>
     public async Task<IReadOnlyDictionary<string, ParticipantState>> ReadParticipantsAsync(string orderId, CancellationToken cancellationToken)
     {
-        ParticipantClient[] participants = [payment, inventory, delivery];
-        var states = await Task.WhenAll(participants.Select(p => p.GetStateAsync(orderId, cancellationToken)));
-        return participants.Zip(states).ToDictionary(pair => pair.First.Name, pair => pair.Second);
+        var states = await Task.WhenAll(Participants.Select(p => p.GetStateAsync(orderId, cancellationToken)));
+        return Participants.Zip(states).ToDictionary(pair => pair.First.Name, pair => pair.Second);
     }
 }

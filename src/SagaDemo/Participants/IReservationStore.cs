@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using SagaDemo.Contracts;
 using SagaDemo.Storage;
 
@@ -26,31 +24,3 @@ public interface IReservationStore<TRequest> : IStore
 
 /// <summary>Which reservations a listing returns: with a status, made before a moment, after a cursor.</summary>
 public sealed record ReservationQuery(ReservationStatus? Status, DateTimeOffset? CreatedBefore, ReservationCursor? After, int Limit);
-
-/// <summary>Where a listing stopped: the last reservation's creation time and order id, written "unix-ms:order-id".</summary>
-public readonly record struct ReservationCursor(long CreatedAtMs, string OrderId)
-{
-    public static ReservationCursor Of(ReservationView view) => new(view.CreatedAt!.Value.ToUnixTimeMilliseconds(), view.OrderId);
-
-    public static bool TryParse(string? text, [NotNullWhen(true)] out ReservationCursor? cursor)
-    {
-        cursor = null;
-        var colon = text?.IndexOf(':') ?? -1;
-        if (colon <= 0 || colon == text!.Length - 1
-            || !long.TryParse(text.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var createdAtMs))
-        {
-            return false;
-        }
-        cursor = new ReservationCursor(createdAtMs, text[(colon + 1)..]);
-        return true;
-    }
-
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{CreatedAtMs}:{OrderId}");
-
-    /// <summary>True if <paramref name="view"/> comes after this cursor in listing order.</summary>
-    public bool IsBefore(ReservationView view)
-    {
-        var createdAtMs = view.CreatedAt!.Value.ToUnixTimeMilliseconds();
-        return createdAtMs > CreatedAtMs || (createdAtMs == CreatedAtMs && string.CompareOrdinal(view.OrderId, OrderId) > 0);
-    }
-}

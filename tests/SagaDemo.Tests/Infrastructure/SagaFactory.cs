@@ -17,9 +17,10 @@ public sealed class SagaFactory(
     {
         // Host settings, not app configuration: Program reads ROLE before Build().
         builder.UseSetting("ROLE", role.RouteName());
-        // In-process tests keep orders in memory and run recovery only when they call it.
+        // In-process tests keep orders in memory and run recovery and the reconciler only when they call them.
         builder.UseSetting("Storage:Provider", "memory");
         builder.UseSetting("Recovery:Interval", "01:00:00");
+        builder.UseSetting("Reconcile:Interval", "1.00:00:00");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

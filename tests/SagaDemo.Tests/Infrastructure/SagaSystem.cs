@@ -22,7 +22,8 @@ public sealed class SagaSystem : IDisposable
 
     public SagaSystem(
         IReadOnlyDictionary<string, string?>? participantSettings = null,
-        IReadOnlyDictionary<string, string?>? orchestratorSettings = null)
+        IReadOnlyDictionary<string, string?>? orchestratorSettings = null,
+        Action<IServiceCollection>? orchestratorServices = null)
     {
         Payment = new SagaFactory(ServiceRole.Payment, participantSettings);
         Inventory = new SagaFactory(ServiceRole.Inventory, participantSettings);
@@ -41,6 +42,7 @@ public sealed class SagaSystem : IDisposable
             Route<PaymentClient>(services, Payment, PaymentLink);
             Route<InventoryClient>(services, Inventory, InventoryLink);
             Route<DeliveryClient>(services, Delivery, DeliveryLink);
+            orchestratorServices?.Invoke(services);
         });
         // Start every host now: started lazily from inside the client's handler factory, a host
         // start would block the thread-pool threads of every request waiting for that handler.
