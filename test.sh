@@ -4,7 +4,8 @@
 #      against memory, SQLite and a real PostgreSQL server started here)
 #   2. end-to-end: the published executable as four processes, plus the Postman collection via newman
 #   3. durability: the orchestrator killed mid-saga, a participant down, two replicas on PostgreSQL
-#   4. deployment: manifests and Dockerfile linted and checked against the Kubernetes schemas, then a
+#   4. the fault matrix: every fault on every participant (proxied), invariant checked after each batch
+#   5. deployment: manifests and Dockerfile linted and checked against the Kubernetes schemas, then a
 #      rehearsal of the cluster in network namespaces with nginx as the Ingress (needs root)
 # Installs what it needs itself (NuGet restore, npm ci, apt packages). Exits non-zero if anything
 # failed or nothing ran.
@@ -53,6 +54,10 @@ add_counts end-to-end "$results/e2e.counts"
 echo "==> Durability tests (kill -9, a participant down, two replicas; SQLite and PostgreSQL)"
 tests/durability/run.sh "$results" || suite_failures+=("durability suite exited $?")
 add_counts durability "$results/durability.counts"
+
+echo "==> Fault matrix (each fault on each participant, a seeded batch of orders, the invariant after each)"
+tests/faults/run.sh "$results" || suite_failures+=("fault matrix exited $?")
+add_counts "fault matrix" "$results/faults.counts"
 
 echo "==> Deployment tests (lint, schemas, cluster rehearsal)"
 tests/deploy/run.sh "$results" || suite_failures+=("deployment suite exited $?")

@@ -222,6 +222,40 @@ public sealed class ParticipantTests : IDisposable
     }
 
     [Fact]
+    public async Task ListReservations_ByStatus_PagesOldestFirstWithANextCursor()
+    {
+        foreach (var id in new[] { "l-1", "l-2", "l-3" })
+        {
+            await Post(payment, "/payment/reserve", new PaymentReservationRequest(id, 5m));
+        }
+        await Post(payment, "/payment/cancel", new CancelRequest("l-2"));
+        var client = payment.CreateClient();
+
+        var first = (await client.GetFromJsonAsync<ReservationPage>("/payment/reservations?status=reserved&limit=1", SagaJson.Options))!;
+        var second = (await client.GetFromJsonAsync<ReservationPage>(
+            $"/payment/reservations?status=reserved&limit=1&after={Uri.EscapeDataString(first.Next!)}", SagaJson.Options))!;
+        var young = (await client.GetFromJsonAsync<ReservationPage>("/payment/reservations?older_than=3600", SagaJson.Options))!;
+
+        first.Reservations.Select(r => r.OrderId).Concat(second.Reservations.Select(r => r.OrderId)).Should().Equal("l-1", "l-3");
+        second.Next.Should().BeNull();
+        first.Reservations[0].CreatedAt.Should().NotBeNull();
+        young.Reservations.Should().BeEmpty("nothing was reserved an hour ago");
+    }
+
+    [Theory]
+    [InlineData("status=held", "status")]
+    [InlineData("limit=0", "limit")]
+    [InlineData("older_than=-5", "older_than")]
+    [InlineData("after=yesterday", "after")]
+    public async Task ListReservations_WithABadParameter_Answers400NamingIt(string query, string field)
+    {
+        var response = await payment.CreateClient().GetAsync($"/payment/reservations?{query}");
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await response.ReadJsonAsync())["errors"]!.AsObject().Select(e => e.Key).Should().Equal(field);
+    }
+
+    [Fact]
     public async Task Reserve_InParallel_NeverOversells()
     {
         var client = inventory.CreateClient();

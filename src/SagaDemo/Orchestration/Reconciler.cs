@@ -109,14 +109,25 @@ public sealed class Reconciler(
                 {
                     seen++;
                     var verdict = await JudgeAsync(reservation, now, cancellationToken);
+                    var settled = verdict.Settled;
                     if (verdict.Reason is { } reason)
                     {
-                        var release = await ReleaseAsync(participant, reservation.OrderId, reason, verdict.Order, cancellationToken);
-                        released.Add(release);
-                        verdict = verdict with { Settled = release.Cancelled };
+                        // The listing may predate the saga's own cancel: release only what the participant still holds
+                        // now, after the order was read (the saga's cancel succeeds before the order becomes cancelled).
+                        var current = await participant.GetStateAsync(reservation.OrderId, cancellationToken);
+                        if (current == ParticipantState.Reserved)
+                        {
+                            var release = await ReleaseAsync(participant, reservation.OrderId, reason, verdict.Order, cancellationToken);
+                            released.Add(release);
+                            settled = release.Cancelled;
+                        }
+                        else
+                        {
+                            settled = current != ParticipantState.Unavailable;
+                        }
                     }
                     // The watermark passes only reservations that no later pass needs to see again.
-                    settledSoFar &= verdict.Settled && reservation.CreatedAt < now - settings.GracePeriod;
+                    settledSoFar &= settled && reservation.CreatedAt < now - settings.GracePeriod;
                     if (settledSoFar)
                     {
                         place = place with { Watermark = ReservationCursor.Of(reservation).ToString() };
