@@ -23,10 +23,12 @@ public static class ClientRegistration
         where TClient : ParticipantClient
     {
         services.AddHttpClient<TClient>((sp, http) => http.BaseAddress = new Uri(url(sp.GetRequiredService<IOptions<ParticipantUrls>>().Value)))
-            // One stack per client: retry outside, the per-try timeout inside it (so each try has its
-            // own budget and a timed-out try is retried), and the attempt counter innermost.
-            .AddPolicyHandler((sp, _) => sp.GetRequiredService<ParticipantPolicies>().Retry)
-            .AddPolicyHandler((sp, _) => sp.GetRequiredService<ParticipantPolicies>().PerTryTimeout)
+            // The factory's own request logging is off (it is filtered to Warning anyway, and its two
+            // handlers cost every call); the saga's history and log lines say what each call did.
+            .RemoveAllLoggers()
+            // One policy handler: retry outside, the per-try timeout inside it (see ParticipantPolicies),
+            // then the attempt counter.
+            .AddPolicyHandler((sp, _) => sp.GetRequiredService<ParticipantPolicies>().RetryWithPerTryTimeout)
             .AddHttpMessageHandler<AttemptCountingHandler>();
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
@@ -16,6 +17,8 @@ namespace SagaDemo.Clients;
 /// </summary>
 public abstract class ParticipantClient(HttpClient http, ServiceRole role, IOptions<ResilienceOptions> options)
 {
+    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
+
     public string Name { get; } = role.RouteName();
 
     public Task<StepOutcome> ReserveAsync<TRequest>(TRequest body, CancellationToken cancellationToken)
@@ -68,9 +71,10 @@ public abstract class ParticipantClient(HttpClient http, ServiceRole role, IOpti
     private async Task<StepOutcome> PostAsync<TBody>(string action, TBody body, CancellationToken cancellationToken)
     {
         var attempts = new StrongBox<int>();
+        // Serialised up front: the body goes with a Content-Length (not chunked), and every retry resends the same bytes.
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/{Name}/{action}")
         {
-            Content = JsonContent.Create(body, options: SagaJson.Options),
+            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, SagaJson.Options)) { Headers = { ContentType = JsonMediaType } },
         };
         request.Options.Set(AttemptCountingHandler.Attempts, attempts);
         try

@@ -6,7 +6,7 @@ using SagaDemo.Sagas;
 
 namespace SagaDemo.Clients;
 
-/// <summary>The Polly policies of the participant clients, built once from options.</summary>
+/// <summary>The Polly policy of the participant clients, built once from options.</summary>
 public sealed class ParticipantPolicies
 {
     public ParticipantPolicies(IOptions<ResilienceOptions> options, Random random)
@@ -15,15 +15,15 @@ public sealed class ParticipantPolicies
 
         // Connection failures, 5xx, 408 and a try that ran out of time are transient; a 4xx is an
         // answer and is never retried. Exponential backoff with jitter spreads retries out.
-        Retry = HttpPolicyExtensions.HandleTransientHttpError()
+        var retry = HttpPolicyExtensions.HandleTransientHttpError()
             .Or<TimeoutRejectedException>()
             .WaitAndRetryAsync(settings.RetryCount,
                 attempt => Backoff.Exponential(settings.RetryBaseDelay, attempt) * (0.5 + random.NextDouble()));
+        var perTryTimeout = Policy.TimeoutAsync<HttpResponseMessage>(settings.PerTryTimeout);
 
-        PerTryTimeout = Policy.TimeoutAsync<HttpResponseMessage>(settings.PerTryTimeout);
+        // The timeout inside the retry: each try has its own time budget, and a try that ran out of it is retried.
+        RetryWithPerTryTimeout = Policy.WrapAsync(retry, perTryTimeout);
     }
 
-    public IAsyncPolicy<HttpResponseMessage> Retry { get; }
-
-    public IAsyncPolicy<HttpResponseMessage> PerTryTimeout { get; }
+    public IAsyncPolicy<HttpResponseMessage> RetryWithPerTryTimeout { get; }
 }

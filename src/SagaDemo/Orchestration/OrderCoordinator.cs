@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using SagaDemo.Contracts;
+using SagaDemo.Hosting;
 using SagaDemo.Sagas;
 using SagaDemo.Storage;
 
@@ -48,8 +49,8 @@ public sealed class OrderCoordinator(
             return recorded;
         }
 
-        using var logScope = logger.BeginScope(new Dictionary<string, object> { ["order_id"] = details.OrderId });
-        logger.LogInformation("Order {OrderId} accepted; saga started", details.OrderId);
+        using var logScope = OrderLog.BeginScope(logger, details.OrderId);
+        logger.LogDebug("Order {OrderId} accepted; saga started", details.OrderId);
 
         // The saga gets a scope of its own, so it does not depend on the request that started it.
         using var scope = scopes.CreateScope();
@@ -68,7 +69,9 @@ public sealed class OrderCoordinator(
             }
             else
             {
-                logger.LogInformation("Order {OrderId} is {Status}", details.OrderId, journal.Current.Status);
+                // The one line a saga writes at Information: how it ended and what it did.
+                logger.LogInformation("Order {OrderId} is {Status}: {Steps}", details.OrderId, journal.Current.Status,
+                    string.Join(", ", journal.Current.Steps()));
             }
             return journal.Current;
         }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SagaDemo.Contracts;
+using SagaDemo.Hosting;
 using SagaDemo.Sagas;
 using SagaDemo.Storage;
 
@@ -40,7 +41,7 @@ public sealed class OrderRecovery(
     /// <summary>Takes the order (if nobody else has) and drives it to an end; null if it was taken already.</summary>
     public async Task<Order?> TryDriveAsync(Order order, CancellationToken cancellationToken)
     {
-        using var logScope = logger.BeginScope(new Dictionary<string, object> { ["order_id"] = order.OrderId });
+        using var logScope = OrderLog.BeginScope(logger, order.OrderId);
         var journal = journals.For(order);
         try
         {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SagaDemo.Clients;
 using SagaDemo.Contracts;
+using SagaDemo.Hosting;
 using SagaDemo.Storage;
 
 namespace SagaDemo.Orchestration;
@@ -167,7 +168,7 @@ public sealed class Reconciler(
 
     private async Task<ReleasedReservation> ReleaseAsync(ParticipantClient participant, string orderId, string reason, Order? order, CancellationToken cancellationToken)
     {
-        using var logScope = logger.BeginScope(new Dictionary<string, object> { ["order_id"] = orderId });
+        using var logScope = OrderLog.BeginScope(logger, orderId);
         var startedAt = clock.GetUtcNow();
         var outcome = await participant.CancelAsync(orderId, cancellationToken);
         if (!outcome.Succeeded)

@@ -41,7 +41,7 @@ public static class ParticipantApi
             return errors.ToProblem();
         }
 
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["order_id"] = request.OrderId! });
+        using var scope = OrderLog.BeginScope(logger, request.OrderId!);
         if (faults.Value.ReserveDelay > TimeSpan.Zero)
         {
             // Deliberately not cancelled with the request: the work is done even if the caller is gone.
@@ -51,7 +51,8 @@ public static class ParticipantApi
         var result = await store.ReserveAsync(request, CancellationToken.None);
         if (result.Status == ReserveStatus.Reserved)
         {
-            logger.LogInformation("Reserved for order {OrderId}", request.OrderId);
+            // Debug: the hot path of every saga; the orchestrator's history and its one line per saga tell it.
+            logger.LogDebug("Reserved for order {OrderId}", request.OrderId);
             return TypedResults.Ok(result.View);
         }
 
@@ -69,7 +70,7 @@ public static class ParticipantApi
             return errors.ToProblem();
         }
 
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["order_id"] = request.OrderId! });
+        using var scope = OrderLog.BeginScope(logger, request.OrderId!);
         var view = await store.CancelAsync(request.OrderId!, CancellationToken.None);
         logger.LogInformation("Cancelled the reservation of order {OrderId}", request.OrderId);
         return TypedResults.Ok(view);
