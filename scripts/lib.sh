@@ -56,12 +56,16 @@ free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
 }
 
+# The runtime settings the image runs with (the Dockerfile's ENV DOTNET_... lines), so that local
+# runs, the tests and the benchmark run the app as the container does.
+mapfile -t SAGA_RUNTIME_ENV < <(sed -nE 's/^ENV (DOTNET_[A-Za-z0-9_]+=[^ ]+)$/\1/p' "$SAGA_ROOT/Dockerfile")
+
 # start_role ROLE PORT LOGFILE [NAME=VALUE ...]: starts one role in the background, remembers its PID.
 start_role() {
   local role=$1 port=$2 log=$3
   shift 3
   # Run from the publish folder, as the image does (WORKDIR /app): appsettings.json is read from there.
-  (cd "$SAGA_APP_DIR" && exec env "$@" ROLE="$role" ASPNETCORE_URLS="http://127.0.0.1:$port" dotnet SagaDemo.dll) >"$log" 2>&1 &
+  (cd "$SAGA_APP_DIR" && exec env "${SAGA_RUNTIME_ENV[@]}" "$@" ROLE="$role" ASPNETCORE_URLS="http://127.0.0.1:$port" dotnet SagaDemo.dll) >"$log" 2>&1 &
   SAGA_PIDS+=("$!")
   LAST_PID=$!
 }
