@@ -24,6 +24,8 @@ dotnet publish "$SAGA_ROOT/bench/Baseline/Baseline.csproj" -c Release -o "$basel
 pg_start
 
 rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+clock_ticks=$(getconf CLK_TCK)
+cpu_ms() { awk -v hz="$clock_ticks" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 # start_system CONFIG: the orchestrator and three participants of CONFIG; sets $url and $pids.
 start_system() {
@@ -73,13 +75,22 @@ for config in ${BENCH_CONFIGS:-baseline memory sqlite postgres}; do
   echo "==> $config: 10 s warm-up, then ${seconds} s with $connections connections"
   start_system "$config"
   wrk -t2 -c"$connections" -d10s -s "$SAGA_ROOT/bench/orders.lua" "$url" -- "warmup-$config" >/dev/null
+  declare -A cpu_before=()
+  for role in order payment inventory delivery; do cpu_before[$role]=$(cpu_ms "${pid_of[$role]}"); done
   wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$SAGA_ROOT/bench/orders.lua" "$url" -- "run-$config" >"$out/$config.wrk"
   figures=$(tail -n 1 "$out/$config.wrk")
+  # CPU time each process spent during the measured run, per 2xx answer: where a saga's cost goes.
+  ok=$(sed -E 's/.*"ok":([0-9]+).*/\1/' <<<"$figures")
+  cpu="{"
+  for role in order payment inventory delivery; do
+    cpu+="\"$role\":$(( ($(cpu_ms "${pid_of[$role]}") - ${cpu_before[$role]}) * 1000 / (ok > 0 ? ok : 1) )),"
+  done
+  cpu="${cpu%,}}"
   rss="{\"order\":$(rss_mb "${pid_of[order]}"),\"payment\":$(rss_mb "${pid_of[payment]}"),\"inventory\":$(rss_mb "${pid_of[inventory]}"),\"delivery\":$(rss_mb "${pid_of[delivery]}")}"
   if [[ $config == baseline ]]; then sample="null"; else read -r ok total < <(read_back "$url"); sample="{\"confirmed\":$ok,\"read\":$total}"; fi
-  echo "{\"config\":\"$config\",\"figures\":$figures,\"rss_mb\":$rss,\"sample\":$sample}" >"$out/$config.json"
+  echo "{\"config\":\"$config\",\"figures\":$figures,\"rss_mb\":$rss,\"cpu_us_per_saga\":$cpu,\"sample\":$sample}" >"$out/$config.json"
   echo "    $figures"
-  echo "    resident MB: $rss; sample read back: $sample"
+  echo "    resident MB: $rss; CPU µs per saga: $cpu; sample read back: $sample"
   stop_roles
 done
 

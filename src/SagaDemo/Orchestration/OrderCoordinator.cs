@@ -27,7 +27,7 @@ public sealed class OrderCoordinator(
 
         try
         {
-            var order = await RunOnceAsync(details, cancellationToken);
+            var order = await RunOnceAsync(details);
             mine.SetResult(order);
             return order;
         }
@@ -42,21 +42,18 @@ public sealed class OrderCoordinator(
         }
     }
 
-    private async Task<Order> RunOnceAsync(OrderDetails details, CancellationToken cancellationToken)
+    private async Task<Order> RunOnceAsync(OrderDetails details)
     {
-        if (await store.FindAsync(details.OrderId, cancellationToken) is { } recorded)
-        {
-            return recorded;
-        }
-
         using var logScope = OrderLog.BeginScope(logger, details.OrderId);
-        logger.LogDebug("Order {OrderId} accepted; saga started", details.OrderId);
+        logger.LogDebug("Order {OrderId} received; starting its saga unless the id is already recorded", details.OrderId);
 
         // The saga gets a scope of its own, so it does not depend on the request that started it.
         using var scope = scopes.CreateScope();
         var saga = scope.ServiceProvider.GetRequiredService<OrderSaga>();
         // The order is committed (with this orchestrator's lease) by the journal's first write, the
-        // first call's intent, before any participant is called.
+        // first call's intent, before any participant is called. That write is an insert that fails
+        // if the id is recorded already (OrderAlreadyExistsException below): a repeated request is
+        // answered from the record without a read beforehand, and no participant is called.
         var journal = journals.Begin(details);
         try
         {
@@ -77,7 +74,7 @@ public sealed class OrderCoordinator(
         }
         catch (OrderAlreadyExistsException ex)
         {
-            // Another orchestrator stored this id between our read and our write: its saga is the one.
+            // Recorded before (a repeated request, or another orchestrator took it first): that saga is the one.
             return ex.Recorded;
         }
         catch (ConcurrencyConflictException)
