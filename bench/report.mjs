@@ -11,11 +11,12 @@ const base = runs[0].figures.sagas_per_second;
 const median = list => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 
 const lines = [
-  `| run | sagas/s | × baseline | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | max RSS MB | read back confirmed |`,
-  `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|`,
-  ...runs.map(({ config, figures: f, rss_mb, sample }) =>
+  `| run | sagas/s | × baseline | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | max RSS MB | CPU µs per saga (order / participants) | read back confirmed |`,
+  `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|`,
+  ...runs.map(({ config, figures: f, rss_mb, cpu_us_per_saga: cpu, sample }) =>
     `| ${config} | ${f.sagas_per_second.toFixed(0)} | ${(f.sagas_per_second / base).toFixed(2)} | ${f.p50_ms.toFixed(1)} | ${f.p90_ms.toFixed(1)} | ` +
     `${f.p99_ms.toFixed(1)} | ${f.max_ms.toFixed(1)} | ${f.non_2xx} | ${f.socket_errors} | ${Math.max(...Object.values(rss_mb))} | ` +
+    `${cpu ? `${cpu.order} / ${cpu.payment}, ${cpu.inventory}, ${cpu.delivery}` : "—"} | ` +
     `${sample ? `${sample.confirmed}/${sample.read}` : "—"} |`),
 ];
 const ratio = c => runs.find(r => r.config === c).figures.sagas_per_second / base;

@@ -31,6 +31,12 @@ echo "==> Start-up rules"
 expect_refused "ROLE missing stops start-up naming the valid roles" "ROLE must be one of: order, payment, inventory, delivery" ROLE=
 expect_refused "unknown ROLE stops start-up naming the valid roles" "ROLE must be one of: order, payment, inventory, delivery" ROLE=shipping
 expect_refused "an invalid PAYMENT_URL stops the orchestrator" "PAYMENT_URL must be an absolute http(s) URL" ROLE=order PAYMENT_URL=not-a-url
+expect_refused "a participant on PostgreSQL without a connection string says which one to set" \
+  "Cannot start role inventory: Storage__Provider=postgres needs ConnectionStrings__Reservations" ROLE=inventory Storage__Provider=postgres
+expect_refused "an unknown store provider stops a participant naming the valid ones" \
+  "Storage__Provider must be sqlite, postgres or memory" ROLE=payment Storage__Provider=mongo
+expect_refused "a participant whose SQLite file cannot be made stops with the reason" \
+  "Cannot start role delivery: The reservation store" ROLE=delivery Storage__Provider=sqlite "ConnectionStrings__Reservations=Data Source=/proc/no-such-dir/delivery.db"
 
 echo "==> Starting the four roles"
 declare -A port
