@@ -24,3 +24,11 @@ public interface IReservationStore<TRequest> : IStore
 
 /// <summary>Which reservations a listing returns: with a status, made before a moment, after a cursor.</summary>
 public sealed record ReservationQuery(ReservationStatus? Status, DateTimeOffset? CreatedBefore, ReservationCursor? After, int Limit);
+
+public static class ReservationPages
+{
+    /// <summary>A page from up to limit + 1 rows: the extra row only says that there is a next page.</summary>
+    public static ReservationPage Of(List<ReservationView> rows, int limit) => rows.Count > limit
+        ? new ReservationPage(rows[..limit], ReservationCursor.Of(rows[limit - 1]).ToString())
+        : new ReservationPage(rows, null);
+}

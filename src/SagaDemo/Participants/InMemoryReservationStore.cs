@@ -88,11 +88,3 @@ public sealed class InMemoryReservationStore<TRequest>(IReservationRules<TReques
 
     private int Held(string resource) => held.GetValueOrDefault(resource);
 }
-
-public static class ReservationPages
-{
-    /// <summary>A page from up to limit + 1 rows: the extra row only says that there is a next page.</summary>
-    public static ReservationPage Of(List<ReservationView> rows, int limit) => rows.Count > limit
-        ? new ReservationPage(rows[..limit], ReservationCursor.Of(rows[limit - 1]).ToString())
-        : new ReservationPage(rows, null);
-}
