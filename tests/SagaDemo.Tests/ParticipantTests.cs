@@ -235,17 +235,22 @@ public sealed class ParticipantTests : IDisposable
         var second = (await client.GetFromJsonAsync<ReservationPage>(
             $"/payment/reservations?status=reserved&limit=1&after={Uri.EscapeDataString(first.Next!)}", SagaJson.Options))!;
         var young = (await client.GetFromJsonAsync<ReservationPage>("/payment/reservations?older_than=3600", SagaJson.Options))!;
+        var youngIso = (await client.GetFromJsonAsync<ReservationPage>("/payment/reservations?older_than=PT1H", SagaJson.Options))!;
+        var all = (await client.GetFromJsonAsync<ReservationPage>("/payment/reservations?older_than=00:00:00", SagaJson.Options))!;
 
         first.Reservations.Select(r => r.OrderId).Concat(second.Reservations.Select(r => r.OrderId)).Should().Equal("l-1", "l-3");
         second.Next.Should().BeNull();
         first.Reservations[0].CreatedAt.Should().NotBeNull();
         young.Reservations.Should().BeEmpty("nothing was reserved an hour ago");
+        youngIso.Reservations.Should().BeEmpty("PT1H is the same age as 3600 seconds");
+        all.Reservations.Select(r => r.OrderId).Should().BeEquivalentTo(["l-1", "l-2", "l-3"]);
     }
 
     [Theory]
     [InlineData("status=held", "status")]
     [InlineData("limit=0", "limit")]
     [InlineData("older_than=-5", "older_than")]
+    [InlineData("older_than=soon", "older_than")]
     [InlineData("after=yesterday", "after")]
     public async Task ListReservations_WithABadParameter_Answers400NamingIt(string query, string field)
     {

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Xml;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -86,19 +88,22 @@ public static class ParticipantApi
 
     /// <summary>
     /// GET /{role}/reservations?status=reserved&amp;older_than=60&amp;limit=100&amp;after=...: oldest first;
-    /// older_than is in seconds; the answer's <c>next</c> is the <c>after</c> of the next page.
+    /// older_than is seconds (60), or a duration (PT1M, 00:01:00); the answer's <c>next</c> is the
+    /// <c>after</c> of the next page.
     /// </summary>
     private static async Task<Results<Ok<ReservationPage>, ValidationProblem>> ListReservations<TRequest>(
-        string? status, [FromQuery(Name = "older_than")] double? olderThan, int? limit, string? after, IReservationStore<TRequest> store, TimeProvider clock,
+        string? status, [FromQuery(Name = "older_than")] string? olderThan, int? limit, string? after, IReservationStore<TRequest> store, TimeProvider clock,
         CancellationToken cancellationToken)
         where TRequest : class, IReservationRequest
     {
         ReservationStatus wanted = default;
         ReservationCursor? cursor = null;
+        TimeSpan age = default;
         var errors = new FieldErrors()
             .Check(status is null || (Enum.TryParse(status, ignoreCase: true, out wanted) && !int.TryParse(status, out _)), "status",
                 $"status must be one of: {string.Join(", ", Enum.GetNames<ReservationStatus>().Select(n => n.ToLowerInvariant()))}.")
-            .Check(olderThan is null or >= 0 and <= 365 * 24 * 3600, "older_than", "older_than must be a number of seconds from 0 to 31536000.")
+            .Check(olderThan is null || (TryParseAge(olderThan, out age) && age >= TimeSpan.Zero && age <= TimeSpan.FromDays(365)), "older_than",
+                "older_than must be an age from 0 to 365 days: seconds (60), an ISO-8601 duration (PT1M) or hh:mm:ss (00:01:00).")
             .Check(limit is null or >= 1 and <= MaxListLimit, "limit", $"limit must be from 1 to {MaxListLimit}.")
             .Check(after is null || ReservationCursor.TryParse(after, out cursor), "after",
                 "after must be the 'next' value of the previous page (unix-ms:order-id).");
@@ -109,9 +114,32 @@ public static class ParticipantApi
 
         var query = new ReservationQuery(
             status is null ? null : wanted,
-            olderThan is { } seconds ? clock.GetUtcNow() - TimeSpan.FromSeconds(seconds) : null,
+            olderThan is null ? null : clock.GetUtcNow() - age,
             cursor,
             limit ?? DefaultListLimit);
         return TypedResults.Ok(await store.ListAsync(query, cancellationToken));
+    }
+
+    private static bool TryParseAge(string text, out TimeSpan age)
+    {
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds) && Math.Abs(seconds) < 1e9)
+        {
+            age = TimeSpan.FromSeconds(seconds);
+            return true;
+        }
+        if (text.StartsWith('P') || text.StartsWith("-P", StringComparison.Ordinal))
+        {
+            try
+            {
+                age = XmlConvert.ToTimeSpan(text);
+                return true;
+            }
+            catch (FormatException)
+            {
+                age = default;
+                return false;
+            }
+        }
+        return TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out age);
     }
 }
