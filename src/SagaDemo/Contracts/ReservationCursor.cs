@@ -23,10 +23,10 @@ public readonly record struct ReservationCursor(long CreatedAtMs, string OrderId
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{CreatedAtMs}:{OrderId}");
 
-    /// <summary>True if <paramref name="view"/> comes after this cursor in listing order.</summary>
-    public bool IsBefore(ReservationView view)
+    /// <summary>True if a reservation made at <paramref name="createdAt"/> for <paramref name="orderId"/> comes after this cursor in listing order.</summary>
+    public bool IsBefore(DateTimeOffset createdAt, string orderId)
     {
-        var createdAtMs = view.CreatedAt!.Value.ToUnixTimeMilliseconds();
-        return createdAtMs > CreatedAtMs || (createdAtMs == CreatedAtMs && string.CompareOrdinal(view.OrderId, OrderId) > 0);
+        var createdAtMs = createdAt.ToUnixTimeMilliseconds();
+        return createdAtMs > CreatedAtMs || (createdAtMs == CreatedAtMs && string.CompareOrdinal(orderId, OrderId) > 0);
     }
 }

@@ -109,24 +109,7 @@ public sealed class Reconciler(
                 foreach (var reservation in page.Reservations)
                 {
                     seen++;
-                    var verdict = await JudgeAsync(reservation, now, cancellationToken);
-                    var settled = verdict.Settled;
-                    if (verdict.Reason is { } reason)
-                    {
-                        // The listing may predate the saga's own cancel: release only what the participant still holds
-                        // now, after the order was read (the saga's cancel succeeds before the order becomes cancelled).
-                        var current = await participant.GetStateAsync(reservation.OrderId, cancellationToken);
-                        if (current == ParticipantState.Reserved)
-                        {
-                            var release = await ReleaseAsync(participant, reservation.OrderId, reason, verdict.Order, cancellationToken);
-                            released.Add(release);
-                            settled = release.Cancelled;
-                        }
-                        else
-                        {
-                            settled = current != ParticipantState.Unavailable;
-                        }
-                    }
+                    var settled = await SettleAsync(participant, reservation, now, released, cancellationToken);
                     // The watermark passes only reservations that no later pass needs to see again.
                     settledSoFar &= settled && reservation.CreatedAt < now - settings.GracePeriod;
                     if (settledSoFar)
@@ -149,6 +132,29 @@ public sealed class Reconciler(
             logger.LogWarning("Reconcile: could not read the reservations of {Participant}: {Error}", participant.Name, ex.Message);
             return new ParticipantReconciliation(participant.Name, seen, released, $"Could not read the reservations of {participant.Name}: {ex.Message}");
         }
+    }
+
+    /// <summary>Judges one reservation and releases it if it must go; true if no later pass needs to see it again.</summary>
+    private async Task<bool> SettleAsync(ParticipantClient participant, ReservationView reservation, DateTimeOffset now,
+        List<ReleasedReservation> released, CancellationToken cancellationToken)
+    {
+        var verdict = await JudgeAsync(reservation, now, cancellationToken);
+        if (verdict.Reason is not { } reason)
+        {
+            return verdict.Settled;
+        }
+
+        // The listing may predate the saga's own cancel: release only what the participant still holds
+        // now, after the order was read (the saga's cancel succeeds before the order becomes cancelled).
+        var current = await participant.GetStateAsync(reservation.OrderId, cancellationToken);
+        if (current != ParticipantState.Reserved)
+        {
+            return current != ParticipantState.Unavailable;
+        }
+
+        var release = await ReleaseAsync(participant, reservation.OrderId, reason, verdict.Order, cancellationToken);
+        released.Add(release);
+        return release.Cancelled;
     }
 
     private async Task<Verdict> JudgeAsync(ReservationView reservation, DateTimeOffset now, CancellationToken cancellationToken)

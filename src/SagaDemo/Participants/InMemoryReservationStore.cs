@@ -70,18 +70,20 @@ public sealed class InMemoryReservationStore<TRequest>(IReservationRules<TReques
 
     public Task<ReservationPage> ListAsync(ReservationQuery query, CancellationToken cancellationToken)
     {
-        List<ReservationView> matching;
+        List<Reservation<TRequest>> matching;
         lock (gate)
         {
             matching = byOrder.Values
-                .Where(r => (query.Status is null || r.Status == query.Status) && (query.CreatedBefore is null || r.CreatedAt < query.CreatedBefore))
-                .Select(r => r.View)
-                .Where(view => query.After is not { } after || after.IsBefore(view))
+                .Where(r => (query.Status is null || r.Status == query.Status)
+                    && (query.CreatedBefore is null || r.CreatedAt < query.CreatedBefore)
+                    && (query.After is not { } after || after.IsBefore(r.CreatedAt, r.OrderId)))
                 .ToList();
         }
+        // Views are made for the page only, not for every matching reservation.
         var page = matching
-            .OrderBy(view => view.CreatedAt).ThenBy(view => view.OrderId, StringComparer.Ordinal)
+            .OrderBy(r => r.CreatedAt).ThenBy(r => r.OrderId, StringComparer.Ordinal)
             .Take(query.Limit + 1)
+            .Select(r => r.View)
             .ToList();
         return Task.FromResult(ReservationPages.Of(page, query.Limit));
     }

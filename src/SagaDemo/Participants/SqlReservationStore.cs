@@ -69,7 +69,7 @@ public sealed class SqlReservationStore<TRequest>(SqlDialect dialect, ServiceRol
         Guard(() => dialect.InTransactionAsync(async (connection, transaction) =>
         {
             var orderId = request.OrderId!;
-            await LockAsync(connection, transaction, $"order/{orderId}", cancellationToken);
+            await LockAsync(connection, transaction, OrderKey(orderId), cancellationToken);
             if (await FindAsync(connection, transaction, orderId, cancellationToken) is { } existing)
             {
                 return existing.Replay(request);
@@ -85,7 +85,7 @@ public sealed class SqlReservationStore<TRequest>(SqlDialect dialect, ServiceRol
     public Task<ReservationView> CancelAsync(string orderId, CancellationToken cancellationToken) =>
         Guard(() => dialect.InTransactionAsync(async (connection, transaction) =>
         {
-            await LockAsync(connection, transaction, $"order/{orderId}", cancellationToken);
+            await LockAsync(connection, transaction, OrderKey(orderId), cancellationToken);
             var existing = await FindAsync(connection, transaction, orderId, cancellationToken);
             if (existing is { Status: ReservationStatus.Cancelled })
             {
@@ -95,7 +95,7 @@ public sealed class SqlReservationStore<TRequest>(SqlDialect dialect, ServiceRol
             var cancelled = existing?.Cancelled() ?? Reservation<TRequest>.CancelledUnseen(orderId, clock.GetUtcNow());
             if (existing?.Hold is { } hold)
             {
-                await LockUnitsAsync(connection, transaction, hold.Resource, cancellationToken);
+                await LockAsync(connection, transaction, ResourceKey(hold.Resource), cancellationToken);
                 await AddUnitsAsync(connection, transaction, hold.Resource, -hold.Units, cancellationToken);
             }
             await SaveAsync(connection, transaction, cancelled, insert: existing is null, cancellationToken);
@@ -153,6 +153,11 @@ public sealed class SqlReservationStore<TRequest>(SqlDialect dialect, ServiceRol
             return ReservationPages.Of(rows, query.Limit);
         }, "cannot be read");
 
+    // Lock keys: always the order first, then its resource, so two transactions never wait in a circle.
+    private static string OrderKey(string orderId) => $"order/{orderId}";
+
+    private static string ResourceKey(string resource) => $"resource/{resource}";
+
     private async Task LockAsync(DbConnection connection, DbTransaction transaction, string key, CancellationToken cancellationToken)
     {
         if (dialect.KeyLockSql is not { } lockSql)
@@ -169,7 +174,7 @@ public sealed class SqlReservationStore<TRequest>(SqlDialect dialect, ServiceRol
     /// <summary>Locks the resource and reads the units it holds: exact until the transaction ends.</summary>
     private async Task<int> LockUnitsAsync(DbConnection connection, DbTransaction transaction, string resource, CancellationToken cancellationToken)
     {
-        await LockAsync(connection, transaction, $"resource/{resource}", cancellationToken);
+        await LockAsync(connection, transaction, ResourceKey(resource), cancellationToken);
         return await UnitsAsync(connection, transaction, resource, cancellationToken);
     }
 

@@ -173,19 +173,30 @@ public sealed class SqliteDialect : SqlDialect
     }
 
     // Read-modify-write transactions (the participants' reservations) run one at a time, in process:
-    // SQLite has one writer anyway, and so no two of them can interleave their reads and writes.
+    // SQLite has one writer anyway, and so no two of them can interleave their reads and writes. They
+    // share one connection, set up once like the group-commit writer's; a failure starts a fresh one.
     private readonly SemaphoreSlim transactionGate = new(1, 1);
+    private DbConnection? transactionConnection;
 
     public override async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         await transactionGate.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await OpenWriterAsync();
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var result = await work(connection, transaction);
+            transactionConnection ??= await OpenWriterAsync();
+            await using var transaction = await transactionConnection.BeginTransactionAsync(cancellationToken);
+            var result = await work(transactionConnection, transaction);
             await transaction.CommitAsync(cancellationToken);
             return result;
+        }
+        catch
+        {
+            if (transactionConnection is not null)
+            {
+                await transactionConnection.DisposeAsync();
+                transactionConnection = null;
+            }
+            throw;
         }
         finally
         {
