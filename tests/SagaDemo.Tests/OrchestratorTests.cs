@@ -146,6 +146,19 @@ public sealed class OrchestratorTests : IDisposable
     }
 
     [Fact]
+    public async Task PlaceOrder_ParticipantRedirects_IsNotFollowedAndTheStepIsUnknownAndCompensated()
+    {
+        system.InventoryLink.Answer("reserve", HttpStatusCode.TemporaryRedirect, times: 1);
+
+        var response = await system.PlaceAsync(SagaSystem.NewOrder());
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadGateway);
+        var order = Json.Deserialize<OrderView>((await response.ReadJsonAsync())["order"]!);
+        order.Steps.Should().Equal("payment reserved", "inventory unknown", "inventory cancelled", "payment cancelled");
+        system.Calls.Posts.Should().Equal("POST /payment/reserve", "POST /inventory/reserve", "POST /inventory/cancel", "POST /payment/cancel");
+    }
+
+    [Fact]
     public async Task PlaceOrder_ParticipantTooSlow_CompensatesAndAnswers504()
     {
         using var slow = new SagaSystem(orchestratorSettings: new Dictionary<string, string?>

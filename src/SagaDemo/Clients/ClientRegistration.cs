@@ -23,6 +23,16 @@ public static class ClientRegistration
         where TClient : ParticipantClient
     {
         services.AddHttpClient<TClient>((sp, http) => http.BaseAddress = new Uri(url(sp.GetRequiredService<IOptions<ParticipantUrls>>().Value)))
+            // The saga is declared once (a singleton) and keeps its clients: connections are renewed by
+            // the pool (so DNS changes are seen) instead of by rotating the factory's handlers. A service
+            // calling a service follows no redirects and keeps no cookies (two handler layers fewer per call).
+            .UseSocketsHttpHandler((handler, _) =>
+            {
+                handler.PooledConnectionLifetime = TimeSpan.FromMinutes(2);
+                handler.AllowAutoRedirect = false;
+                handler.UseCookies = false;
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             // The factory's own request logging is off (it is filtered to Warning anyway, and its two
             // handlers cost every call); the saga's history and log lines say what each call did.
             .RemoveAllLoggers()

@@ -17,15 +17,20 @@ namespace SagaDemo.Clients;
 /// </summary>
 public abstract class ParticipantClient(HttpClient http, ServiceRole role, IOptions<ResilienceOptions> options)
 {
-    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
+    // No charset: JSON is UTF-8 (RFC 8259 defines no charset parameter), and the participant has none to parse.
+    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
 
     public string Name { get; } = role.RouteName();
 
+    // The client lives as long as the app, so its two URLs are built once, not parsed on every call.
+    private readonly Uri reserveUri = new(http.BaseAddress!, $"/{role.RouteName()}/reserve");
+    private readonly Uri cancelUri = new(http.BaseAddress!, $"/{role.RouteName()}/cancel");
+
     public Task<StepOutcome> ReserveAsync<TRequest>(TRequest body, CancellationToken cancellationToken)
-        where TRequest : IReservationRequest => PostAsync("reserve", body, cancellationToken);
+        where TRequest : IReservationRequest => PostAsync(reserveUri, body, cancellationToken);
 
     public Task<StepOutcome> CancelAsync(string orderId, CancellationToken cancellationToken) =>
-        PostAsync("cancel", new CancelRequest(orderId), cancellationToken);
+        PostAsync(cancelUri, new CancelRequest(orderId), cancellationToken);
 
     public async Task<ParticipantState> GetStateAsync(string orderId, CancellationToken cancellationToken)
     {
@@ -68,11 +73,11 @@ public abstract class ParticipantClient(HttpClient http, ServiceRole role, IOpti
             ?? throw new JsonException($"{Name} answered an empty page of reservations.");
     }
 
-    private async Task<StepOutcome> PostAsync<TBody>(string action, TBody body, CancellationToken cancellationToken)
+    private async Task<StepOutcome> PostAsync<TBody>(Uri uri, TBody body, CancellationToken cancellationToken)
     {
         var attempts = new StrongBox<int>();
         // Serialised up front: the body goes with a Content-Length (not chunked), and every retry resends the same bytes.
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/{Name}/{action}")
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, SagaJson.Options)) { Headers = { ContentType = JsonMediaType } },
         };
@@ -90,7 +95,8 @@ public abstract class ParticipantClient(HttpClient http, ServiceRole role, IOpti
             {
                 StatusCodes.Status408RequestTimeout or StatusCodes.Status504GatewayTimeout =>
                     StepOutcome.TimedOut($"{Name} timed out after {attempts.Value} attempt(s): {detail}", attempts.Value),
-                >= 500 => StepOutcome.Unreachable(
+                // A 5xx, or a redirect (never followed: the participant is misrouted), is no answer: unknown.
+                >= 500 or < 400 => StepOutcome.Unreachable(
                     $"{Name} answered {(int)response.StatusCode} after {attempts.Value} attempt(s): {detail}", attempts.Value),
                 _ => StepOutcome.Rejected(detail, attempts.Value),
             };

@@ -54,8 +54,8 @@ public static class ServiceDefaults
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseSwagger();
-        app.UseSwaggerUI();
+        // Swagger's two middlewares would inspect every request's path; only /swagger/... goes through them.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger"), swagger => swagger.UseSwagger().UseSwaggerUI());
 
         // /health is readiness (every check, the order store's included); /health/live only says the
         // process answers, so a database outage does not get the pod restarted.

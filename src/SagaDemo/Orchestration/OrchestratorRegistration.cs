@@ -12,7 +12,8 @@ public static class OrchestratorRegistration
         services.AddParticipantClients();
         services.AddOptions<SagaOptions>().BindConfiguration("Saga").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SagaRunner>();
-        services.AddTransient<OrderSaga>();
+        // The saga is declared once: its typed clients live as long as the app (see ClientRegistration).
+        services.AddSingleton<OrderSaga>();
         services.AddOrderStore(builder.Configuration);
         services.AddOptions<RecoveryOptions>().BindConfiguration("Recovery").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OrderJournals>();

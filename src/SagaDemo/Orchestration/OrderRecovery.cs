@@ -17,7 +17,7 @@ public sealed class OrderRecovery(
     IOrderStore store,
     OrderJournals journals,
     SagaRunner runner,
-    IServiceScopeFactory scopes,
+    OrderSaga saga,
     TimeProvider clock,
     IOptions<RecoveryOptions> options,
     ILogger<OrderRecovery> logger) : BackgroundService
@@ -53,8 +53,6 @@ public sealed class OrderRecovery(
             return null;
         }
 
-        using var scope = scopes.CreateScope();
-        var saga = scope.ServiceProvider.GetRequiredService<OrderSaga>();
         var details = journal.Current.Details;
         if (journal.Current.Status == OrderStatus.Pending)
         {

@@ -34,7 +34,7 @@ public sealed record ReconcileStatus(long Passes, long Checked, long Released, l
 /// </summary>
 public sealed class Reconciler(
     IOrderStore store,
-    IServiceScopeFactory scopes,
+    OrderSaga saga,
     TimeProvider clock,
     IOptions<ReconcileOptions> options,
     ILogger<Reconciler> logger) : BackgroundService
@@ -51,8 +51,6 @@ public sealed class Reconciler(
         try
         {
             var startedAt = clock.GetUtcNow();
-            using var scope = scopes.CreateScope();
-            var saga = scope.ServiceProvider.GetRequiredService<OrderSaga>();
             var results = new List<ParticipantReconciliation>();
             foreach (var participant in saga.Participants)
             {

@@ -9,7 +9,7 @@ using SagaDemo.Hosting;
 namespace SagaDemo.Participants;
 
 /// <summary>The endpoints every participant has, written once and parameterised by the role's request type.</summary>
-public static class ParticipantApi
+public static partial class ParticipantApi
 {
     public const int DefaultListLimit = 100;
     public const int MaxListLimit = 1000;
@@ -53,12 +53,12 @@ public static class ParticipantApi
         var result = await store.ReserveAsync(request, CancellationToken.None);
         if (result.Status == ReserveStatus.Reserved)
         {
-            // Debug: the hot path of every saga; the orchestrator's history and its one line per saga tell it.
-            logger.LogDebug("Reserved for order {OrderId}", request.OrderId);
+            // Debug: the hot path of every saga; the orchestrator's history tells it.
+            LogReserved(logger, request.OrderId!);
             return TypedResults.Ok(result.View);
         }
 
-        logger.LogInformation("Refused a reservation for order {OrderId}: {Reason}", request.OrderId, result.Refusal);
+        LogRefused(logger, request.OrderId!, result.Refusal);
         return TypedResults.Problem(title: "Reservation refused", detail: result.Refusal, statusCode: StatusCodes.Status409Conflict);
     }
 
@@ -74,7 +74,7 @@ public static class ParticipantApi
 
         using var scope = OrderLog.BeginScope(logger, request.OrderId!);
         var view = await store.CancelAsync(request.OrderId!, CancellationToken.None);
-        logger.LogInformation("Cancelled the reservation of order {OrderId}", request.OrderId);
+        LogCancelled(logger, request.OrderId!);
         return TypedResults.Ok(view);
     }
 
@@ -119,6 +119,15 @@ public static class ParticipantApi
             limit ?? DefaultListLimit);
         return TypedResults.Ok(await store.ListAsync(query, cancellationToken));
     }
+
+    [LoggerMessage(LogLevel.Debug, "Reserved for order {OrderId}")]
+    private static partial void LogReserved(ILogger logger, string orderId);
+
+    [LoggerMessage(LogLevel.Information, "Refused a reservation for order {OrderId}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string orderId, string? reason);
+
+    [LoggerMessage(LogLevel.Information, "Cancelled the reservation of order {OrderId}")]
+    private static partial void LogCancelled(ILogger logger, string orderId);
 
     private static bool TryParseAge(string text, out TimeSpan age)
     {
