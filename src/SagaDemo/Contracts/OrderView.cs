@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace SagaDemo.Contracts;
 
+[JsonConverter(typeof(SnakeCaseEnumConverter<OrderStatus>))]
 public enum OrderStatus
 {
     /// <summary>The saga is running (or was interrupted and waits for recovery).</summary>
@@ -17,6 +18,7 @@ public enum OrderStatus
 }
 
 /// <summary>A participant's record of an order as GET /orders/{id} reports it.</summary>
+[JsonConverter(typeof(SnakeCaseEnumConverter<ParticipantState>))]
 public enum ParticipantState
 {
     None,
@@ -26,6 +28,7 @@ public enum ParticipantState
     Unavailable,
 }
 
+[JsonConverter(typeof(SnakeCaseEnumConverter<SagaAction>))]
 public enum SagaAction
 {
     Reserve,
@@ -35,6 +38,7 @@ public enum SagaAction
     Reconcile,
 }
 
+[JsonConverter(typeof(SnakeCaseEnumConverter<CallOutcome>))]
 public enum CallOutcome
 {
     /// <summary>The intent, written before the call: if the orchestrator stops now, the outcome is unknown.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace SagaDemo.Contracts;
 
+[JsonConverter(typeof(SnakeCaseEnumConverter<ReservationStatus>))]
 public enum ReservationStatus
 {
     Reserved,

@@ -1,5 +1,9 @@
+using System.Text.Json.Serialization;
+using SagaDemo.Contracts;
+
 namespace SagaDemo.Sagas;
 
+[JsonConverter(typeof(SnakeCaseEnumConverter<StepStatus>))]
 public enum StepStatus
 {
     Succeeded,
