@@ -198,7 +198,7 @@ public sealed class RecoveryTests : IDisposable
     private Task Crashed(OrderDetails details, params StepCall[] history) =>
         Store.TryAddAsync(Order.Accept(details, LongAgo) with
         {
-            History = history.ToImmutableList(),
+            History = history.ToImmutableArray(),
             LeaseOwner = "dead-replica",
             LeaseUntil = LongAgo.AddSeconds(30),
         }, CancellationToken.None);

@@ -30,7 +30,7 @@ public sealed record Order(
     OrderStatus Status,
     string? Failure,
     StepStatus? FailureStatus,
-    ImmutableList<StepCall> History,
+    ImmutableArray<StepCall> History,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string? LeaseOwner = null,
@@ -43,6 +43,19 @@ public sealed record Order(
 
     public static Order Accept(OrderDetails details, DateTimeOffset now) =>
         new(details, OrderStatus.Pending, null, null, [], now, now);
+
+    /// <summary>Where the latest call of this step and action still pending sits in the history, or -1.</summary>
+    public int LastPendingCall(string step, SagaAction action)
+    {
+        for (var i = History.Length - 1; i >= 0; i--)
+        {
+            if (History[i] is { Outcome: CallOutcome.Pending } call && call.Step == step && call.Action == action)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
 
     /// <summary>The outcome of the latest call of this step and action, or null if there was none.</summary>
     public CallOutcome? LastOutcome(string step, SagaAction action) =>
@@ -60,7 +73,7 @@ public sealed record Order(
     public IReadOnlyList<string> Steps()
     {
         var lines = new List<string>();
-        for (var i = 0; i < History.Count; i++)
+        for (var i = 0; i < History.Length; i++)
         {
             var call = History[i];
             if (call.Action == SagaAction.Reconcile)

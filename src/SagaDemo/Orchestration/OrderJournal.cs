@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using SagaDemo.Contracts;
 using SagaDemo.Sagas;
 using SagaDemo.Storage;
@@ -25,7 +26,7 @@ public sealed class OrderJournal(IOrderStore store, Order order, TimeProvider cl
     public Task ClaimAsync() =>
         SaveAsync(Current with
         {
-            History = Current.History.ConvertAll(call => call.Outcome == CallOutcome.Pending
+            History = ImmutableArray.CreateRange(Current.History, call => call.Outcome == CallOutcome.Pending
                 ? call with { Outcome = CallOutcome.Unknown, Detail = "The orchestrator stopped during this call; its outcome is unknown." }
                 : call),
         });
@@ -41,7 +42,7 @@ public sealed class OrderJournal(IOrderStore store, Order order, TimeProvider cl
     /// </summary>
     public Task RecordAsync(StepCall call)
     {
-        var pending = Current.History.FindLastIndex(c => c.Step == call.Step && c.Action == call.Action && c.Outcome == CallOutcome.Pending);
+        var pending = Current.LastPendingCall(call.Step, call.Action);
         Current = Current with { History = pending < 0 ? Current.History.Add(call) : Current.History.SetItem(pending, call) };
         return Task.CompletedTask;
     }
