@@ -43,7 +43,6 @@ public static partial class ParticipantApi
             return errors.ToProblem();
         }
 
-        using var scope = OrderLog.BeginScope(logger, request.OrderId!);
         if (faults.Value.ReserveDelay > TimeSpan.Zero)
         {
             // Deliberately not cancelled with the request: the work is done even if the caller is gone.
@@ -53,11 +52,17 @@ public static partial class ParticipantApi
         var result = await store.ReserveAsync(request, CancellationToken.None);
         if (result.Status == ReserveStatus.Reserved)
         {
-            // Debug: the hot path of every saga; the orchestrator's history tells it.
-            LogReserved(logger, request.OrderId!);
+            // Debug: the hot path of every saga; the orchestrator's history tells it. The order's log
+            // scope (order_id) is opened only for a line that is written.
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                using var reservedScope = OrderLog.BeginScope(logger, request.OrderId!);
+                LogReserved(logger, request.OrderId!);
+            }
             return TypedResults.Ok(result.View);
         }
 
+        using var scope = OrderLog.BeginScope(logger, request.OrderId!);
         LogRefused(logger, request.OrderId!, result.Refusal);
         return TypedResults.Problem(title: "Reservation refused", detail: result.Refusal, statusCode: StatusCodes.Status409Conflict);
     }
