@@ -101,6 +101,8 @@ public sealed class HostingTests
 
         document["components"]!["schemas"]!["OrderRequest"]!["properties"]!.AsObject().Select(p => p.Key)
             .Should().Contain(["order_id", "force_payment_failure"]);
+        document["components"]!["schemas"]!["OrderStatus"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>())
+            .Should().Equal("pending", "confirmed", "compensating", "cancelled", "compensation_failed");
         document["paths"]!["/orders"]!["post"]!["responses"]!.AsObject().Select(r => r.Key)
             .Should().Contain(["201", "400", "409", "422", "502", "504"]);
     }

@@ -25,7 +25,7 @@ public static class ClientRegistration
         services.AddHttpClient<TClient>((sp, http) => http.BaseAddress = new Uri(url(sp.GetRequiredService<IOptions<ParticipantUrls>>().Value)))
             // The saga is declared once (a singleton) and keeps its clients: connections are renewed by
             // the pool (so DNS changes are seen) instead of by rotating the factory's handlers. A service
-            // calling a service follows no redirects and keeps no cookies (two handler layers fewer per call).
+            // calling a service follows no redirects and keeps no cookies (no redirect handler, no cookie work per call).
             .UseSocketsHttpHandler((handler, _) =>
             {
                 handler.PooledConnectionLifetime = TimeSpan.FromMinutes(2);

@@ -4,20 +4,13 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace SagaDemo.Hosting;
 
-/// <summary>One JSON dialect for the endpoints and the typed clients: snake_case, lower-case enums.</summary>
+/// <summary>
+/// One JSON dialect for the endpoints, the typed clients, the stores and Swagger: snake_case, and
+/// enums as snake_case strings through the converter each enum names on its type.
+/// </summary>
 public static class SagaJson
 {
-    public static JsonSerializerOptions Options { get; } = CreateReadOnly(Configure);
-
-    /// <summary>
-    /// The same dialect for describing it (Swagger): the enum converters sit in the options, where
-    /// schema generators look for them. Not for serializing: see <see cref="SagaJsonContext"/>.
-    /// </summary>
-    public static JsonSerializerOptions Described { get; } = CreateReadOnly(options =>
-    {
-        Configure(options);
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
-    });
+    public static JsonSerializerOptions Options { get; } = CreateReadOnly();
 
     public static void Configure(JsonSerializerOptions options)
     {
@@ -31,10 +24,10 @@ public static class SagaJson
         }
     }
 
-    private static JsonSerializerOptions CreateReadOnly(Action<JsonSerializerOptions> configure)
+    private static JsonSerializerOptions CreateReadOnly()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        configure(options);
+        Configure(options);
         options.MakeReadOnly();
         return options;
     }

@@ -29,7 +29,7 @@ public static class ServiceDefaults
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(swagger => swagger.SwaggerDoc("v1", new() { Title = $"SagaDemo {role.RouteName()}", Version = "v1" }));
         // Swashbuckle reads MVC's JSON options, not minimal APIs'; give it ours so the schemas are snake_case.
-        services.AddSingleton<ISerializerDataContractResolver>(new JsonSerializerDataContractResolver(SagaJson.Described));
+        services.AddSingleton<ISerializerDataContractResolver>(new JsonSerializerDataContractResolver(SagaJson.Options));
         services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
