@@ -13,6 +13,20 @@ public static class Sql
         command.Parameters.Add(parameter);
     }
 
+    /// <summary>Sets a parameter, adding it the first time: a command prepared once keeps its parameters between runs.</summary>
+    public static void Set(DbCommand command, string name, object? value)
+    {
+        var index = command.Parameters.IndexOf(name);
+        if (index < 0)
+        {
+            Add(command, name, value);
+        }
+        else
+        {
+            command.Parameters[index].Value = value ?? DBNull.Value;
+        }
+    }
+
     public static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();

@@ -124,7 +124,6 @@ public sealed class SqliteDialect : SqlDialect
                 {
                     var command = Prepared(batch[i].Sql);
                     command.Transaction = transaction;
-                    command.Parameters.Clear();
                     batch[i].Bind(command);
                     changed[i] = await command.ExecuteNonQueryAsync();
                 }

@@ -139,14 +139,14 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
         {
             return await dialect.ExecuteWriteAsync(sql, command =>
             {
-                Sql.Add(command, "@order_id", order.OrderId);
-                Sql.Add(command, "@status", OrderStatusNames.Name(order.Status));
-                Sql.Add(command, "@version", order.Version);
-                Sql.Add(command, "@created_at", order.CreatedAt.ToUnixTimeMilliseconds());
-                Sql.Add(command, "@updated_at", order.UpdatedAt.ToUnixTimeMilliseconds());
-                Sql.Add(command, "@lease_until", order.LeaseUntil?.ToUnixTimeMilliseconds());
-                Sql.Add(command, "@next_attempt_at", order.NextAttemptAt?.ToUnixTimeMilliseconds());
-                Sql.Add(command, "@document", document);
+                Sql.Set(command, "@order_id", order.OrderId);
+                Sql.Set(command, "@status", OrderStatusNames.Name(order.Status));
+                Sql.Set(command, "@version", order.Version);
+                Sql.Set(command, "@created_at", order.CreatedAt.ToUnixTimeMilliseconds());
+                Sql.Set(command, "@updated_at", order.UpdatedAt.ToUnixTimeMilliseconds());
+                Sql.Set(command, "@lease_until", order.LeaseUntil?.ToUnixTimeMilliseconds());
+                Sql.Set(command, "@next_attempt_at", order.NextAttemptAt?.ToUnixTimeMilliseconds());
+                Sql.Set(command, "@document", document);
             }, cancellationToken) == 1;
         }
         catch (Exception ex) when (Sql.IsUnavailable(ex))
