@@ -39,11 +39,11 @@ start_system() {
   local config=$1 role
   declare -gA port=()
   declare -gA pid_of=()
-  for role in payment inventory delivery order; do port[$role]=$(free_port); done
+  for role in payment inventory delivery order; do free_port "port[$role]"; done
   local urls=(PAYMENT_URL="http://127.0.0.1:${port[payment]}" INVENTORY_URL="http://127.0.0.1:${port[inventory]}"
     DELIVERY_URL="http://127.0.0.1:${port[delivery]}")
   for role in payment inventory delivery order; do
-    local log="$out/logs/$config-$role.log" env=()
+    local log="$out/logs/$config-r$round-$role.log" env=()
     if [[ $config == baseline ]]; then
       [[ $role == order ]] && env=(BASELINE_ROLE=orchestrator "${urls[@]}") || env=(BASELINE_ROLE="$role")
       (cd "$baseline_dir" && exec env "${env[@]}" ASPNETCORE_URLS="http://127.0.0.1:${port[$role]}" dotnet Baseline.dll) >"$log" 2>&1 &
@@ -88,6 +88,10 @@ for config in ${BENCH_CONFIGS:-baseline memory sqlite postgres}; do
   read -r total_before steal_before < <(cpu_ticks)
   wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$SAGA_ROOT/bench/orders.lua" "$url" -- "run-$config-$round" >"$out/$config-r$round.wrk"
   read -r total_after steal_after < <(cpu_ticks)
+  # A process that stopped makes the run's figures meaningless (another could have answered on its port).
+  for role in order payment inventory delivery; do
+    kill -0 "${pid_of[$role]}" 2>/dev/null || die "round $round, $config: the $role process stopped during the run; see $out/logs/$config-r$round-$role.log"
+  done
   steal=$(awk -v s=$((steal_after - steal_before)) -v t=$((total_after - total_before)) 'BEGIN { printf "%.1f", (t > 0 ? 100 * s / t : 0) }')
   figures=$(tail -n 1 "$out/$config-r$round.wrk")
   # CPU time each process spent during the measured run, per 2xx answer: where a saga's cost goes.
@@ -110,7 +114,7 @@ echo "==> Start-up of the published app to a healthy /health (5 times each)"
 startup() { # startup ROLE ENV...: milliseconds from launch to the first 200 from /health
   local role=$1 port start
   shift
-  port=$(free_port)
+  free_port port
   rm -f "$out/startup.db"*
   start=$(date +%s%N)
   start_role "$role" "$port" "$out/logs/startup-$role.log" "$@"

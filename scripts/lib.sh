@@ -51,9 +51,16 @@ publish_app() {
     || die "dotnet publish failed; run 'dotnet build SagaDemo.sln' to see why"
 }
 
-# A TCP port nothing listens on right now.
+# free_port NAME: sets the variable NAME (an array element too) to a TCP port nothing listens on, for
+# a process about to start (scripts/free-port.mjs says how it is chosen). A port this run has handed
+# out ($SAGA_PORTS_GIVEN, passed on to the scripts it starts) is never handed out again.
+export SAGA_PORTS_GIVEN=${SAGA_PORTS_GIVEN:-}
 free_port() {
-  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+  local found
+  # shellcheck disable=SC2086 # one argument per port
+  found=$(node "$SAGA_ROOT/scripts/free-port.mjs" $SAGA_PORTS_GIVEN) || die "no free TCP port found"
+  SAGA_PORTS_GIVEN+=" $found"
+  printf -v "$1" '%s' "$found"
 }
 
 # The runtime settings the image runs with (the Dockerfile's ENV DOTNET_... lines), so that local

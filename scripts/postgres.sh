@@ -26,7 +26,7 @@ pg_start() {
     as=(runuser -u postgres --)
   fi
   PG_DIR=$(mktemp -d /tmp/sagademo-pg.XXXXXX)
-  PG_PORT=$(free_port)
+  free_port PG_PORT
   [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$PG_DIR"
   chmod 700 "$PG_DIR"
   "${as[@]}" initdb -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \

@@ -44,7 +44,7 @@ start_participants() {
   for role in payment inventory delivery; do
     env=()
     for setting in "$@"; do [[ $setting == "$role:"* ]] && env+=("${setting#*:}"); done
-    port[$role]=$(free_port)
+    free_port "port[$role]"
     start_role "$role" "${port[$role]}" "$work/logs/$scenario-$role.log" Logging__Console__FormatterName=simple "${env[@]}"
     pid[$role]=$LAST_PID
   done
@@ -54,7 +54,7 @@ start_participants() {
 # start_orchestrator NAME LOG STORE_ENV...: sets $orchestrator_url and $orchestrator_pid.
 start_orchestrator() {
   local own_port log=$2
-  own_port=$(free_port)
+  free_port own_port
   shift 2
   start_role order "$own_port" "$log" "${ORCHESTRATOR_SETTINGS[@]}" "$@" \
     PAYMENT_URL="http://127.0.0.1:${port[payment]}" INVENTORY_URL="http://127.0.0.1:${port[inventory]}" \

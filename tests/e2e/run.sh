@@ -15,7 +15,7 @@ trap 'exit 130' INT TERM
 expect_refused() {
   local name=$1 text=$2 port out status
   shift 2
-  port=$(free_port)
+  free_port port
   out=$(env "$@" ASPNETCORE_URLS="http://127.0.0.1:$port" timeout 30 dotnet "$SAGA_APP_DIR/SagaDemo.dll" 2>&1)
   status=$?
   if [[ $status -ne 0 && $status -ne 124 && $out == *"$text"* ]]; then
@@ -40,7 +40,7 @@ expect_refused "a participant whose SQLite file cannot be made stops with the re
 
 echo "==> Starting the four roles"
 declare -A port
-for role in order payment inventory delivery; do port[$role]=$(free_port); done
+for role in order payment inventory delivery; do free_port "port[$role]"; done
 start_role payment "${port[payment]}" "$logs/payment.log"
 start_role inventory "${port[inventory]}" "$logs/inventory.log"
 start_role delivery "${port[delivery]}" "$logs/delivery.log"

@@ -13,8 +13,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort as anyFreePort } from '../../scripts/free-port.mjs';
 
 const [appDir, workDir] = process.argv.slice(2);
 if (!appDir || !workDir) {
@@ -50,14 +50,9 @@ const pick = (rnd, values) => values[Math.floor(rnd() * values.length)];
 
 // ---------- processes ----------
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+// Ports come from scripts/free-port.mjs, never one the calling script has handed out already.
+const givenByScript = (process.env.SAGA_PORTS_GIVEN ?? '').split(' ').filter(Boolean).map(Number);
+const freePort = () => anyFreePort(givenByScript);
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
