@@ -78,36 +78,42 @@ read_back() {
     })()' "$1"
 }
 
-for round in $(seq "$rounds"); do
-for config in ${BENCH_CONFIGS:-baseline memory sqlite postgres}; do
+# measure CONFIG ROUND: one run of CONFIG (warm-up, then the measured load) and its JSON record.
+measure() {
+  local config=$1 round=$2 role figures ok total steal sample total_before steal_before total_after steal_after
+  local cpu="{" rss="{" run="$out/$config-r$round"
+  local -A cpu_before=()
   echo "==> round $round/$rounds, $config: 10 s warm-up, then ${seconds} s with $connections connections"
   start_system "$config"
   wrk -t2 -c"$connections" -d10s -s "$SAGA_ROOT/bench/orders.lua" "$url" -- "warmup-$config" >/dev/null
-  declare -A cpu_before=()
   for role in order payment inventory delivery; do cpu_before[$role]=$(cpu_ms "${pid_of[$role]}"); done
   read -r total_before steal_before < <(cpu_ticks)
-  wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$SAGA_ROOT/bench/orders.lua" "$url" -- "run-$config-$round" >"$out/$config-r$round.wrk"
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$SAGA_ROOT/bench/orders.lua" "$url" -- "run-$config-$round" >"$run.wrk"
   read -r total_after steal_after < <(cpu_ticks)
   # A process that stopped makes the run's figures meaningless (another could have answered on its port).
   for role in order payment inventory delivery; do
     kill -0 "${pid_of[$role]}" 2>/dev/null || die "round $round, $config: the $role process stopped during the run; see $out/logs/$config-r$round-$role.log"
   done
   steal=$(awk -v s=$((steal_after - steal_before)) -v t=$((total_after - total_before)) 'BEGIN { printf "%.1f", (t > 0 ? 100 * s / t : 0) }')
-  figures=$(tail -n 1 "$out/$config-r$round.wrk")
-  # CPU time each process spent during the measured run, per 2xx answer: where a saga's cost goes.
+  figures=$(tail -n 1 "$run.wrk")
+  # Per process: the CPU time it spent during the measured run per 2xx answer (where a saga's cost
+  # goes), and its resident memory after the run.
   ok=$(sed -E 's/.*"ok":([0-9]+).*/\1/' <<<"$figures")
-  cpu="{"
   for role in order payment inventory delivery; do
     cpu+="\"$role\":$(( ($(cpu_ms "${pid_of[$role]}") - ${cpu_before[$role]}) * 1000 / (ok > 0 ? ok : 1) )),"
+    rss+="\"$role\":$(rss_mb "${pid_of[$role]}"),"
   done
   cpu="${cpu%,}}"
-  rss="{\"order\":$(rss_mb "${pid_of[order]}"),\"payment\":$(rss_mb "${pid_of[payment]}"),\"inventory\":$(rss_mb "${pid_of[inventory]}"),\"delivery\":$(rss_mb "${pid_of[delivery]}")}"
+  rss="${rss%,}}"
   if [[ $config == baseline ]]; then sample="null"; else read -r ok total < <(read_back "$url"); sample="{\"confirmed\":$ok,\"read\":$total}"; fi
-  echo "{\"config\":\"$config\",\"round\":$round,\"figures\":$figures,\"rss_mb\":$rss,\"cpu_us_per_saga\":$cpu,\"steal_pct\":$steal,\"sample\":$sample}" >"$out/$config-r$round.json"
+  echo "{\"config\":\"$config\",\"round\":$round,\"figures\":$figures,\"rss_mb\":$rss,\"cpu_us_per_saga\":$cpu,\"steal_pct\":$steal,\"sample\":$sample}" >"$run.json"
   echo "    $figures"
   echo "    resident MB: $rss; CPU µs per saga: $cpu; CPU stolen by the hypervisor: $steal %; sample read back: $sample"
   stop_roles
-done
+}
+
+for round in $(seq "$rounds"); do
+  for config in ${BENCH_CONFIGS:-baseline memory sqlite postgres}; do measure "$config" "$round"; done
 done
 
 echo "==> Start-up of the published app to a healthy /health (5 times each)"
