@@ -2,18 +2,21 @@
 # Run one role: docker run --rm -p 8080:8080 -e ROLE=order saga-demo:latest
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# BuildKit sets TARGETARCH (amd64, arm64); other builders (buildah, podman) may leave it empty, and
+# then the SDK builds for the machine it runs on.
 ARG TARGETARCH
 WORKDIR /source
 
 # Restore on its own layer: it is redone only when the project file changes.
 COPY Directory.Build.props .editorconfig ./
 COPY src/SagaDemo/SagaDemo.csproj src/SagaDemo/
-RUN dotnet restore src/SagaDemo/SagaDemo.csproj -a "$TARGETARCH" -p:PublishReadyToRun=true
+RUN dotnet restore src/SagaDemo/SagaDemo.csproj ${TARGETARCH:+-a "$TARGETARCH"} -p:PublishReadyToRun=true
 
 # ReadyToRun: precompiled code, so a pod is healthy in well under a second and not busy JIT-compiling.
 COPY src/SagaDemo/ src/SagaDemo/
-RUN dotnet publish src/SagaDemo/SagaDemo.csproj -c Release -o /app --no-restore -a "$TARGETARCH" \
-    --self-contained false -p:PublishReadyToRun=true
+# No debug symbols (.pdb) in the image.
+RUN dotnet publish src/SagaDemo/SagaDemo.csproj -c Release -o /app --no-restore ${TARGETARCH:+-a "$TARGETARCH"} \
+    --self-contained false -p:PublishReadyToRun=true -p:DebugType=none
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final
 WORKDIR /app

@@ -90,24 +90,28 @@ check("Dockerfile runs as the image's non-root user on port 8080, role only from
 // 3. The pieces agree with each other.
 check("there is one Deployment per role", ["order", "payment", "inventory", "delivery"]
   .filter(role => !deployments.some(d => containerEnv(d, image).ROLE === role)).map(r => `no Deployment with ROLE=${r}`));
-// The orchestrator alone has a volume for its SQLite file; apart from that and env, pods are alike.
-const withoutData = list => (list ?? []).filter(v => v.name !== "data");
+// Every role keeps its state on a claimed volume (its SQLite file); apart from env, pods are alike.
 const specWithoutEnv = d => JSON.stringify({
   ...d.spec.template.spec,
-  volumes: withoutData(d.spec.template.spec.volumes),
-  containers: d.spec.template.spec.containers.map(c => ({ ...c, env: undefined, volumeMounts: withoutData(c.volumeMounts) })),
+  containers: d.spec.template.spec.containers.map(c => ({ ...c, env: undefined })),
 });
-check("the orchestrator keeps its SQLite file on a claimed volume at /app/data, one replica, Recreate", (() => {
-  const pod = order?.spec.template.spec;
-  const claim = pod?.volumes?.find(v => v.name === "data")?.persistentVolumeClaim?.claimName;
+check("every role keeps its SQLite file on a claimed volume of its own at /app/data, one replica, Recreate", deployments.flatMap(d => {
+  const pod = d.spec.template.spec;
+  const name = d.metadata.name;
+  const env = containerEnv(d, image);
+  const claim = pod.volumes?.find(v => v.name === "data")?.persistentVolumeClaim?.claimName;
+  const sqlite = (env.Storage__Provider ?? (env.ROLE === "order" ? "sqlite" : "memory")) === "sqlite";
   return [
-    !!claim || "the order Deployment needs a volume 'data' from a PersistentVolumeClaim",
-    ofKind(docs, "PersistentVolumeClaim").some(c => c.metadata.name === claim) || `no PersistentVolumeClaim named ${claim}`,
-    pod?.containers[0].volumeMounts?.some(m => m.name === "data" && m.mountPath === `${image.workdir}/data`) || `mount it at ${image.workdir}/data`,
-    (containerEnv(order, image).Storage__Provider ?? "sqlite") !== "sqlite" || (order.spec.replicas ?? 1) === 1 || "SQLite allows one replica",
-    (containerEnv(order, image).Storage__Provider ?? "sqlite") !== "sqlite" || order.spec.strategy?.type === "Recreate" || "SQLite needs strategy Recreate",
+    sqlite || `${name}: Storage__Provider must be sqlite (memory forgets every reservation when the pod restarts)`,
+    !!claim || `${name}: needs a volume 'data' from a PersistentVolumeClaim`,
+    ofKind(docs, "PersistentVolumeClaim").some(c => c.metadata.name === claim) || `${name}: no PersistentVolumeClaim named ${claim}`,
+    deployments.filter(other => other.spec.template.spec.volumes?.some(v => v.persistentVolumeClaim?.claimName === claim)).length === 1
+      || `${name}: its claim ${claim} is shared with another Deployment`,
+    pod.containers[0].volumeMounts?.some(m => m.name === "data" && m.mountPath === `${image.workdir}/data`) || `${name}: mount it at ${image.workdir}/data`,
+    !sqlite || (d.spec.replicas ?? 1) === 1 || `${name}: SQLite allows one replica`,
+    !sqlite || d.spec.strategy?.type === "Recreate" || `${name}: SQLite needs strategy Recreate`,
   ];
-})());
+}));
 check("all Deployments run the same image and differ only in env", deployments.flatMap(d => {
   const c = d.spec.template.spec.containers[0];
   return [

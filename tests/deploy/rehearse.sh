@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# A rehearsal of the cluster without a cluster: every Deployment of k8s/ runs as the image would run
-# it (the Release publish output, the Dockerfile's entry point, as a non-root user, with exactly
-# the env the manifest declares), each pod in its own network namespace whose /etc/hosts resolves
-# the Service names; nginx in front plays the Ingress by the manifest's rules; a client namespace
-# resolves arch.homework to it and runs the Postman collection. Everything is torn down at exit.
-# Needs root (network namespaces). Usage: tests/deploy/rehearse.sh RESULTS_DIR
+# A rehearsal of the cluster without a cluster: every Deployment of k8s/ runs as one container of
+# the image saga-demo:latest (built by tests/deploy/run.sh from the Dockerfile), with what its
+# manifest says (tests/deploy/plan.mjs turns the manifests into podman arguments): env, the user,
+# a read-only root filesystem, capabilities dropped, no privilege escalation, the default seccomp
+# profile, the memory and CPU limits, each claim as a named volume that outlives the container and
+# each emptyDir as a tmpfs of its sizeLimit. Each pod has its own network namespace whose /etc/hosts
+# resolves the Service names, and the NetworkPolicies become packet-filter rules in those namespaces.
+# nginx plays the Ingress by the manifest's rules; a client namespace resolves arch.homework to it.
+# Checked: every probe, each pod's time from start to ready at its CPU limit, the NetworkPolicy in
+# both directions, the Postman collection through the Ingress, and pod restarts (kill -9, started
+# again on the same volume) that keep every reservation and every order.
+# Everything is torn down at exit. Needs root. Usage: tests/deploy/rehearse.sh RESULTS_DIR
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 
@@ -12,32 +18,41 @@ results=${1:?usage: tests/deploy/rehearse.sh RESULTS_DIR}
 finish() { write_counts "$results/rehearsal.counts"; echo "==> Cluster rehearsal: $passed passed, $failed failed"; }
 
 if [[ $(id -u) -ne 0 ]]; then
-  fail "the rehearsal needs root for network namespaces" "run the tests as root (CI does)"
+  fail "the rehearsal needs root for network namespaces and containers" "run the tests as root (CI does)"
   finish
   exit 1
 fi
+source "$SAGA_ROOT/tests/deploy/container/podman.sh"
 need ip iproute2
 need nginx nginx
+need jq jq
 
-# The pods run as nobody, who must be able to reach their files wherever the repository lives:
-# they get a world-traversable folder of their own; its logs are kept in RESULTS_DIR at the end.
+image=saga-demo:latest
 work=$(mktemp -d /tmp/sagademo-rehearsal.XXXXXX)
-chmod 755 "$work"
 mkdir -p "$work/logs"
 
-# Names and addresses exist only inside namespaces this script makes, and are removed at exit.
+# Names and addresses exist only inside namespaces this script makes, and are removed at exit; the
+# containers and volumes carry the same prefix.
 id="sd$(($$ % 10000))"
 net="$id-net"
-subnet=10.213.0
-ingress_ip=$subnet.2
-client_ip=$subnet.3
 namespaces=()
 nginx_pid=
 
+# save_logs POD: keeps a container's output (each run of a pod in its own file).
+save_logs() {
+  local n=1
+  while [[ -f $work/logs/$1.$n.log ]]; do n=$((n + 1)); done
+  podman logs "$id-$1" >"$work/logs/$1.$n.log" 2>&1
+}
+
 teardown() {
   [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  stop_roles
-  local ns
+  local name ns
+  while read -r name; do
+    save_logs "${name#"$id-"}"
+    podman rm -f --time 2 "$name" >/dev/null 2>&1
+  done < <(podman ps -a --filter "name=^$id-" --format '{{.Names}}')
+  podman volume ls --filter "name=^$id-" --format '{{.Name}}' | xargs -r podman volume rm -f >/dev/null 2>&1
   for ns in "${namespaces[@]}"; do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
     ip netns del "$ns" 2>/dev/null
@@ -45,16 +60,35 @@ teardown() {
   done
   rm -rf "$results/rehearsal" && mkdir -p "$results/rehearsal"
   cp -r "$work/logs" "$work/plan" "$results/rehearsal/" 2>/dev/null
-  cp "$work"/newman.* "$results/rehearsal/" 2>/dev/null
+  cp "$work"/newman.* "$work"/startup.txt "$results/rehearsal/" 2>/dev/null
   [[ -d $work/nginx/logs ]] && cp -r "$work/nginx/logs" "$results/rehearsal/nginx-logs"
   rm -rf "$work"
 }
 trap 'teardown; finish' EXIT
 trap 'exit 130' INT TERM
 
-# add_host NAME ADDRESS HOSTS_LINES: a namespace with one interface on the rehearsal's bridge.
+if ! podman image exists "$image"; then
+  fail "the image $image exists" "tests/deploy/run.sh builds it before the rehearsal"
+  exit 1
+fi
+
+echo "==> Planning from k8s/"
+image_user=$(podman image inspect --format '{{.Config.User}}' "$image")
+node "$SAGA_ROOT/tests/deploy/plan.mjs" "$work/plan" "$id" "$image_user" || { fail "the manifests can be rehearsed"; exit 1; }
+declare -A pod_ip
+while read -r name address; do pod_ip[$name]=$address; done <"$work/plan/pods"
+pods=("${!pod_ip[@]}")
+read -r _ ingress_ip < <(grep '^ingress ' "$work/plan/addresses")
+read -r _ client_ip < <(grep '^client ' "$work/plan/addresses")
+
+# The cluster network: a bridge in a namespace of its own.
+ip netns add "$net" && namespaces+=("$net")
+ip netns exec "$net" ip link add br0 type bridge
+ip netns exec "$net" ip link set br0 up
+
+# add_host NAME ADDRESS HOSTS_FILE: a namespace with one interface on the rehearsal's bridge.
 add_host() {
-  local ns="$id-$1" address=$2 hosts=$3 index=${#namespaces[@]}
+  local ns="$id-$1" address=$2 index=${#namespaces[@]}
   ip netns add "$ns" && namespaces+=("$ns")
   ip link add "${id}h$index" type veth peer name "${id}p$index"
   ip link set "${id}h$index" netns "$net"
@@ -65,79 +99,115 @@ add_host() {
   ip netns exec "$ns" ip link set eth0 up
   ip netns exec "$ns" ip link set lo up
   mkdir -p "/etc/netns/$ns"
-  printf '127.0.0.1 localhost\n%s' "$hosts" >"/etc/netns/$ns/hosts"
+  { echo "127.0.0.1 localhost"; cat "$3"; } >"/etc/netns/$ns/hosts"
 }
 
-# in_ns NAME URL...: curl from inside a namespace; prints the status code.
+# in_ns NAME CURL_ARGS...: curl from inside a namespace; prints the status code (000: no answer).
 in_ns() {
   local ns="$id-$1"
   shift
   ip netns exec "$ns" curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"
 }
+# body_in_ns NAME CURL_ARGS...: the same, printing the body.
+body_in_ns() {
+  local ns="$id-$1"
+  shift
+  ip netns exec "$ns" curl -s --max-time 10 "$@"
+}
 
-publish_app
-echo "==> Planning from k8s/"
-node "$SAGA_ROOT/tests/deploy/plan.mjs" "$work/plan" || { fail "the manifests can be rehearsed"; exit 1; }
-read -r -a entrypoint <"$work/plan/entrypoint"
+# start_pod NAME: runs the pod's container in its namespace, as its manifest says.
+declare -A started_at
+start_pod() {
+  local args
+  mapfile -d '' args <"$work/plan/$1.run"
+  started_at[$1]=$EPOCHREALTIME
+  podman run --detach --name "$id-$1" --network "ns:/run/netns/$id-$1" "${args[@]}" >/dev/null 2>"$work/logs/$1.podman.log"
+}
 
-# The cluster network: a bridge in a namespace of its own.
-ip netns add "$net" && namespaces+=("$net")
-ip netns exec "$net" ip link add br0 type bridge
-ip netns exec "$net" ip link set br0 up
+# probe NAME KIND: one probe as the kubelet makes it (HTTP GET on the pod's address, its timeout).
+probe() {
+  local kind path port timeout
+  read -r kind path port timeout < <(grep "^$2 " "$work/plan/$1.probes") || return 2
+  [[ $(in_ns "$1" --max-time "$timeout" "http://${pod_ip[$1]}:$port$path") == 200 ]]
+}
 
-# Pod addresses, and the Service names every pod (and the ingress) resolves.
-declare -A pod_ip pod_port
-i=10
-while read -r name port; do
-  pod_ip[$name]=$subnet.$i
-  pod_port[$name]=$port
-  i=$((i + 1))
-done <"$work/plan/pods"
-service_hosts=""
-while read -r service deployment namespace; do
-  service_hosts+="${pod_ip[$deployment]} $service $service.$namespace $service.$namespace.svc $service.$namespace.svc.cluster.local"$'\n'
-done <"$work/plan/services"
+# await_ready NAME: polls the readiness probe until it passes (60 s at most); prints seconds since start.
+await_ready() {
+  local deadline=$((SECONDS + 60))
+  until probe "$1" readiness; do
+    if ((SECONDS >= deadline)) || [[ $(podman inspect --format '{{.State.Running}}' "$id-$1" 2>/dev/null) != true ]]; then
+      return 1
+    fi
+    sleep 0.1
+  done
+  echo "$EPOCHREALTIME ${started_at[$1]}" | awk '{ printf "%.2f", $1 - $2 }'
+}
 
-echo "==> Starting one pod per Deployment"
-for name in "${!pod_ip[@]}"; do
-  add_host "$name" "${pod_ip[$name]}" "$service_hosts"
-  # Each pod has its own copy of the image's /app, with its mounted volumes as writable folders.
-  app="$work/pods/$name/app"
-  home="$work/pods/$name/tmp"
-  mkdir -p "$home" && cp -a "$SAGA_APP_DIR" "$app" && rm -rf "$app/data"
-  while read -r mount; do mkdir -p "$app/$mount"; done <"$work/plan/$name.mounts"
-  chown -R nobody "$home" "$work/pods/$name"
-  mapfile -d '' env_pairs <"$work/plan/$name.env"
-  # As the image: from its /app, as a non-root user, with nothing but the declared env.
-  (cd "$app" && exec ip netns exec "$id-$name" setpriv --reuid=nobody --regid=nogroup --clear-groups \
-    env -i PATH="$PATH" HOME="$home" TMPDIR="$home" DOTNET_CLI_TELEMETRY_OPTOUT=1 "${env_pairs[@]}" "${entrypoint[@]}") \
-    >"$work/logs/$name.log" 2>&1 &
-  SAGA_PIDS+=("$!")
+# run_pod NAME: starts the pod and waits for it to be ready; counts a check.
+run_pod() {
+  local name=$1 seconds
+  if [[ -f $work/plan/$name.refused ]]; then
+    fail "$name: the kubelet would start it" "$(cat "$work/plan/$name.refused")"
+    return 1
+  fi
+  if ! start_pod "$name"; then
+    fail "$name: its container starts" "$(tail -n 5 "$work/logs/$name.podman.log")"
+    return 1
+  fi
+  if seconds=$(await_ready "$name"); then
+    pass "$name: ready in $seconds s at its limits ($(cat "$work/plan/$name.limits"))"
+    echo "$name ready in $seconds s ($(cat "$work/plan/$name.limits"))" >>"$work/startup.txt"
+  else
+    fail "$name: ready within 60 s" "$(podman logs --tail 15 "$id-$name" 2>&1)"
+    return 1
+  fi
+}
+
+# restart_pod NAME: kills the container (-9, as an OOM kill or a node failure would) and starts a new
+# one from the same manifest on the same volumes.
+restart_pod() {
+  podman kill --signal KILL "$id-$1" >/dev/null
+  save_logs "$1"
+  podman rm -f "$id-$1" >/dev/null
+  run_pod "$1"
+}
+
+echo "==> One network namespace per pod, the NetworkPolicies as packet filters"
+for name in "${pods[@]}"; do
+  add_host "$name" "${pod_ip[$name]}" "$work/plan/hosts"
+  ip netns exec "$id-$name" iptables-restore -w <"$work/plan/$name.firewall" \
+    || fail "$name: its NetworkPolicy rules load" "see $results/rehearsal/plan/$name.firewall"
 done
 
-echo "==> Probes, as the kubelet makes them"
-for name in "${!pod_ip[@]}"; do
-  while read -r kind path port; do
-    deadline=$((SECONDS + 60))
-    code=000
-    until [[ $code == 200 ]] || ((SECONDS >= deadline)); do
-      code=$(in_ns "$name" "http://${pod_ip[$name]}:$port$path")
-      [[ $code == 200 ]] || sleep 0.2
-    done
-    if [[ $code == 200 ]]; then pass "$name: $kind probe $path on port $port answers 200"; else fail "$name: $kind probe $path on port $port" "got $code; see $results/rehearsal/logs/$name.log"; fi
-  done <"$work/plan/$name.probes"
+echo "==> Starting one pod per Deployment ($image)"
+for name in "${pods[@]}"; do run_pod "$name"; done
+
+echo "==> Liveness probes, as the kubelet makes them"
+for name in "${pods[@]}"; do
+  if ! grep -q '^liveness ' "$work/plan/$name.probes"; then continue; fi
+  if probe "$name" liveness; then pass "$name: liveness probe answers 200"; else fail "$name: liveness probe" "see $results/rehearsal/logs/$name.1.log"; fi
+done
+
+# The roles, from each pod's env (the participants are every pod that is not the orchestrator).
+declare -A role_of
+for name in "${pods[@]}"; do role_of[$name]=$(tr '\0' '\n' <"$work/plan/$name.env" | sed -n 's/^ROLE=//p'); done
+order_pod=
+participants=()
+for name in "${pods[@]}"; do
+  if [[ ${role_of[$name]} == order ]]; then order_pod=$name; else participants+=("$name"); fi
 done
 
 echo "==> The orchestrator reaches the participants by their Service URLs"
 for variable in PAYMENT_URL INVENTORY_URL DELIVERY_URL; do
-  url=$(tr '\0' '\n' <"$work/plan/order.env" | sed -n "s/^$variable=//p")
-  code=$(in_ns order "$url/health")
+  url=$(tr '\0' '\n' <"$work/plan/$order_pod.env" | sed -n "s/^$variable=//p")
+  code=$(in_ns "$order_pod" "$url/health")
   if [[ $code == 200 ]]; then pass "$variable=$url answers from the order pod"; else fail "$variable=$url from the order pod" "got $code"; fi
 done
 
 echo "==> The Ingress (nginx, by the manifest's rules)"
-add_host ingress "$ingress_ip" "$service_hosts"
-add_host client "$client_ip" "$ingress_ip arch.homework"$'\n'
+add_host ingress "$ingress_ip" "$work/plan/hosts"
+echo "$ingress_ip arch.homework" >"$work/client-hosts"
+add_host client "$client_ip" "$work/client-hosts"
 mkdir -p "$work/nginx/logs"
 cat >"$work/nginx/nginx.conf" <<CONF
 worker_processes 1;
@@ -152,7 +222,7 @@ http {
   uwsgi_temp_path $work/nginx/uwsgi;
   scgi_temp_path $work/nginx/scgi;
   server { listen $ingress_ip:80 default_server; return 404; }
-$(sed "s/INGRESS_ADDR/$ingress_ip/" "$work/plan/ingress.conf")
+$(cat "$work/plan/ingress.conf")
 }
 CONF
 ip netns exec "$id-ingress" nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;' \
@@ -161,7 +231,7 @@ nginx_pid=$!
 deadline=$((SECONDS + 20))
 until [[ $(in_ns client http://arch.homework/health) == 200 ]] || ((SECONDS >= deadline)); do sleep 0.2; done
 
-body=$(ip netns exec "$id-client" curl -s --max-time 5 http://arch.homework/health)
+body=$(body_in_ns client http://arch.homework/health)
 if [[ $body == *'"role":"order"'* ]]; then pass "http://arch.homework/health reaches the orchestrator"; else fail "http://arch.homework/health" "got: ${body:0:200}"; fi
 for path in /payment/reserve /payment/cancel /inventory/cancel /delivery/cancel /inventory/stock/SKU-1; do
   code=$(in_ns client -X POST -H 'Content-Type: application/json' -d '{"order_id":"x"}' "http://arch.homework$path")
@@ -169,6 +239,19 @@ for path in /payment/reserve /payment/cancel /inventory/cancel /delivery/cancel 
 done
 code=$(in_ns client -H 'Host: someone.else' "http://$ingress_ip/health")
 if [[ $code == 404 ]]; then pass "the ingress answers only for arch.homework"; else fail "the ingress answers only for arch.homework" "got $code"; fi
+
+echo "==> The NetworkPolicy, enforced: only the orchestrator reaches a participant"
+for participant in "${participants[@]}"; do
+  read -r _ _ port _ < <(grep '^readiness ' "$work/plan/$participant.probes")
+  target="http://${pod_ip[$participant]}:$port/health"
+  code=$(in_ns "$order_pod" "$target")
+  if [[ $code == 200 ]]; then pass "from the order pod, $participant answers ($target)"; else fail "from the order pod, $participant answers" "got $code"; fi
+  for source in "${participants[@]}" ingress client; do
+    [[ $source == "$participant" ]] && continue
+    code=$(in_ns "$source" --max-time 2 "$target")
+    if [[ $code == 000 ]]; then pass "from $source, $participant's port is refused"; else fail "from $source, $participant's port is refused" "it answered $code"; fi
+  done
+done
 
 echo "==> Postman collection through the ingress (baseUrl=http://arch.homework)"
 ip netns exec "$id-client" "$SAGA_ROOT/node_modules/.bin/newman" run \
@@ -185,6 +268,59 @@ if [[ -f $work/newman.json ]]; then
   ((status == 0 || bad > 0)) || fail "newman exited $status"
 else
   fail "newman through the ingress produced no report" "see $results/rehearsal/newman.txt"
+fi
+
+echo "==> Pod restarts keep what was accepted"
+# Orders of this run's own SKU and slot, so the stock and the bookings are exactly theirs.
+sku="SKU-$id"
+slot="2030-01-01T10:00"
+declare -A expected=(["$id-ok-1"]=confirmed ["$id-ok-2"]=confirmed ["$id-inventory-fails"]=cancelled ["$id-delivery-fails"]=cancelled)
+declare -A force=(["$id-inventory-fails"]=',"force_inventory_failure":true' ["$id-delivery-fails"]=',"force_delivery_failure":true')
+for order_id in "${!expected[@]}"; do
+  body="{\"order_id\":\"$order_id\",\"amount\":10,\"sku\":\"$sku\",\"quantity\":2,\"slot\":\"$slot\"${force[$order_id]:-}}"
+  code=$(in_ns client -X POST -H 'Content-Type: application/json' -d "$body" http://arch.homework/orders)
+  want=$([[ ${expected[$order_id]} == confirmed ]] && echo 201 || echo 409)
+  if [[ $code == "$want" ]]; then pass "order $order_id answered $want"; else fail "order $order_id answered $want" "got $code"; fi
+done
+holdings() {
+  body_in_ns "$order_pod" "http://inventory:8080/inventory/stock/$sku"
+  body_in_ns "$order_pod" "http://delivery:8080/delivery/slots/$slot"
+}
+orders_known() { body_in_ns client 'http://arch.homework/orders?limit=500' | jq -c '[.[] | {order_id, status}] | sort_by(.order_id)'; }
+before_holdings=$(holdings)
+before_orders=$(orders_known)
+if [[ $before_holdings == *'"reserved":4'*'"booked":2'* ]]; then pass "the two confirmed orders hold 4 units of $sku and 2 places of $slot"; else fail "the confirmed orders' holdings" "got $before_holdings"; fi
+
+for participant in "${participants[@]}"; do restart_pod "$participant"; done
+
+for order_id in "${!expected[@]}"; do
+  view=$(body_in_ns client "http://arch.homework/orders/$order_id")
+  held=$(jq -r '[.participants // {} | to_entries[] | select(.value == "reserved") | .key] | sort | join(",")' <<<"$view" 2>/dev/null)
+  if [[ ${expected[$order_id]} == confirmed ]]; then
+    if [[ $held == delivery,inventory,payment ]]; then pass "after the restarts, $order_id still holds its three reservations"; else fail "after the restarts, $order_id still holds its three reservations" "participants: $(jq -c .participants <<<"$view" 2>/dev/null || echo "${view:0:200}")"; fi
+  else
+    if [[ -z $held && $view == *'"participants"'* ]]; then pass "after the restarts, $order_id holds nothing"; else fail "after the restarts, $order_id holds nothing" "held by: $held"; fi
+  fi
+done
+after_holdings=$(holdings)
+if [[ $after_holdings == "$before_holdings" ]]; then pass "after the restarts, $sku's stock and $slot's bookings are unchanged"; else fail "after the restarts, the stock and bookings are unchanged" "before: $before_holdings; after: $after_holdings"; fi
+# A late copy of a reserve for an order that was compensated: every participant that had held and
+# released something for it must refuse it.
+replay() {
+  local step=$1 body=$2 code
+  code=$(in_ns "$order_pod" -X POST -H 'Content-Type: application/json' -d "$body" "http://$step:8080/$step/reserve")
+  if [[ $code == 409 ]]; then pass "after the restarts, a replayed $step reserve for $3 is refused (409)"; else fail "after the restarts, a replayed $step reserve for $3 is refused" "got $code"; fi
+}
+replay payment "{\"order_id\":\"$id-delivery-fails\",\"amount\":10}" "$id-delivery-fails"
+replay inventory "{\"order_id\":\"$id-delivery-fails\",\"sku\":\"$sku\",\"quantity\":2}" "$id-delivery-fails"
+replay payment "{\"order_id\":\"$id-inventory-fails\",\"amount\":10}" "$id-inventory-fails"
+
+restart_pod "$order_pod"
+after_orders=$(orders_known)
+if [[ -n $before_orders && $after_orders == "$before_orders" ]]; then
+  pass "after the order pod is recreated, every order is still there ($(jq length <<<"$after_orders") orders, same statuses)"
+else
+  fail "after the order pod is recreated, every order is still there" "before: ${before_orders:0:300}; after: ${after_orders:0:300}"
 fi
 
 ((failed == 0))
