@@ -32,7 +32,7 @@ mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/nu
 suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
 
 work=$(mktemp -d /tmp/sagademo-base.XXXXXX)
-trap 'umount "$work/rootfs/proc" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'umount "$work/rootfs/proc" 2>/dev/null || true; rm -rf "$work"' EXIT
 rootfs=$work/rootfs
 
 echo "==> Debian $suite root filesystem (debootstrap --variant=minbase, $mirror)"
