@@ -22,8 +22,9 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final
 WORKDIR /app
 COPY --from=build /app ./
 
-# The orchestrator's SQLite file lives in /app/data: writable by the app's user, and the place a
-# volume is mounted (docker run -v saga-data:/app/data, or the PVC in k8s/deployments.yaml).
+# Every role's SQLite file lives in /app/data (the orchestrator's orders, a participant's
+# reservations): writable by the app's user, and the place a volume is mounted (docker run
+# -v saga-data:/app/data, or each role's PVC in k8s/deployments.yaml).
 RUN mkdir -p /app/data && chown "$APP_UID" /app/data
 
 # The role comes only from ROLE at run time (order, payment, inventory, delivery).

@@ -158,7 +158,7 @@ run_pod() {
     pass "$name: ready in $seconds s at its limits ($(cat "$work/plan/$name.limits"))"
     echo "$name ready in $seconds s ($(cat "$work/plan/$name.limits"))" >>"$work/startup.txt"
   else
-    fail "$name: ready within 60 s" "$(podman logs --tail 15 "$id-$name" 2>&1)"
+    fail "$name: ready within 60 s" "$(podman logs --tail 3 "$id-$name" 2>&1 | cut -c1-300)"
     return 1
   fi
 }

@@ -22,16 +22,20 @@ add_counts "static checks" "$results/static.counts"
 
 container_start=$SECONDS
 echo "==> The image, built from the Dockerfile"
-"$SAGA_ROOT/tests/deploy/container/image.sh" "$results"
-add_counts "image" "$results/image.counts"
+if "$SAGA_ROOT/tests/deploy/container/image.sh" "$results"; then
+  add_counts "image" "$results/image.counts"
 
-echo "==> Cluster rehearsal (one container of the image per pod)"
-"$SAGA_ROOT/tests/deploy/rehearse.sh" "$results"
-add_counts "cluster rehearsal" "$results/rehearsal.counts"
+  echo "==> Cluster rehearsal (one container of the image per pod)"
+  "$SAGA_ROOT/tests/deploy/rehearse.sh" "$results"
+  add_counts "cluster rehearsal" "$results/rehearsal.counts"
 
-echo "==> The README's docker lines, as printed"
-"$SAGA_ROOT/tests/deploy/container/docker-lines.sh" "$results"
-add_counts "docker lines" "$results/docker-lines.counts"
+  echo "==> The README's docker lines, as printed"
+  "$SAGA_ROOT/tests/deploy/container/docker-lines.sh" "$results"
+  add_counts "docker lines" "$results/docker-lines.counts"
+else
+  add_counts "image" "$results/image.counts"
+  fail "the rehearsal and the README's docker lines run" "not without the image built from this Dockerfile (see above)"
+fi
 echo "    the container part took $((SECONDS - container_start)) s"
 
 write_counts "$results/deploy.counts"
