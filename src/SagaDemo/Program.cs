@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using SagaDemo.Hosting;
-using SagaDemo.Storage;
+using SagaDemo.Infrastructure.Storage;
+using SagaDemo.Orders;
+using SagaDemo.Participants;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,12 +15,28 @@ if (!ServiceRoles.TryParse(builder.Configuration[ServiceRoles.ConfigKey], out va
 
 try
 {
+    // The orchestrator, or one participant: the only place that sees every feature.
+    var isOrchestrator = role == ServiceRole.Order;
     builder.AddServiceDefaults(role);
-    builder.AddRole(role);
+    if (isOrchestrator)
+    {
+        builder.AddOrchestrator();
+    }
+    else
+    {
+        builder.AddParticipant(role);
+    }
 
     var app = builder.Build();
     app.UseServiceDefaults(role);
-    app.MapRole(role);
+    if (isOrchestrator)
+    {
+        app.MapOrchestrator();
+    }
+    else
+    {
+        app.MapParticipant(role);
+    }
     app.Run();
     return 0;
 }

@@ -1,4 +1,4 @@
-using SagaDemo.Sagas;
+using SagaDemo.Saga;
 
 namespace SagaDemo.Tests;
 

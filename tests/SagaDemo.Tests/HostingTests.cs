@@ -3,8 +3,10 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
-using SagaDemo.Orchestration;
-using SagaDemo.Storage;
+using SagaDemo.Infrastructure.Sql;
+using SagaDemo.Infrastructure.Storage;
+using SagaDemo.Orders;
+using SagaDemo.Saga;
 using SagaDemo.Tests.Infrastructure;
 
 namespace SagaDemo.Tests;
@@ -63,13 +65,13 @@ public sealed class HostingTests
 
         public Task PingAsync(CancellationToken cancellationToken) => throw Down;
 
-        public Task<Order?> TryAddAsync(Order order, CancellationToken cancellationToken) => throw Down;
+        public Task<SagaWrite<OrderDetails>> InsertAsync(Order order, CancellationToken cancellationToken) => throw Down;
 
-        public Task<Order> UpdateAsync(Order order, CancellationToken cancellationToken) => throw Down;
+        public Task<SagaWrite<OrderDetails>> UpdateAsync(Order order, CancellationToken cancellationToken) => throw Down;
 
         public Task<Order?> FindAsync(string orderId, CancellationToken cancellationToken) => throw Down;
 
-        public Task<IReadOnlyList<Order>> ListAsync(OrderStatus? status, int limit, CancellationToken cancellationToken) => throw Down;
+        public Task<IReadOnlyList<Order>> ListAsync(SagaStatus? status, int limit, CancellationToken cancellationToken) => throw Down;
 
         public Task<IReadOnlyList<Order>> ListRecoverableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<Order>>([]);
@@ -101,7 +103,7 @@ public sealed class HostingTests
 
         document["components"]!["schemas"]!["OrderRequest"]!["properties"]!.AsObject().Select(p => p.Key)
             .Should().Contain(["order_id", "force_payment_failure"]);
-        document["components"]!["schemas"]!["OrderStatus"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>())
+        document["components"]!["schemas"]!["SagaStatus"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>())
             .Should().Equal("pending", "confirmed", "compensating", "cancelled", "compensation_failed");
         document["paths"]!["/orders"]!["post"]!["responses"]!.AsObject().Select(r => r.Key)
             .Should().Contain(["201", "400", "409", "422", "502", "504"]);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
+using SagaDemo.Saga;
 using SagaDemo.Tests.Infrastructure;
 
 namespace SagaDemo.Tests;
@@ -21,7 +22,7 @@ public sealed class OrchestratorTests : IDisposable
         response.StatusCode.Should().Be(HttpStatusCode.Created);
         response.Headers.Location!.ToString().Should().Be("/orders/demo-1");
         var order = await response.ReadAsync<OrderView>();
-        order.Status.Should().Be(OrderStatus.Confirmed);
+        order.Status.Should().Be(SagaStatus.Confirmed);
         order.Failure.Should().BeNull();
         order.Steps.Should().Equal("payment reserved", "inventory reserved", "delivery reserved");
         order.History.Should().HaveCount(3).And.OnlyContain(c => c.Action == SagaAction.Reserve && c.Outcome == CallOutcome.Succeeded && c.Attempts == 1);
@@ -35,7 +36,7 @@ public sealed class OrchestratorTests : IDisposable
 
         var order = await system.Client.GetFromJsonAsync<OrderView>("/orders/demo-1", SagaJson.Options);
 
-        order!.Status.Should().Be(OrderStatus.Confirmed);
+        order!.Status.Should().Be(SagaStatus.Confirmed);
         order.Participants.Should().Equal(new Dictionary<string, ParticipantState>
         {
             ["payment"] = ParticipantState.Reserved,
@@ -85,7 +86,7 @@ public sealed class OrchestratorTests : IDisposable
         var problem = await response.ReadJsonAsync();
         problem["detail"]!.GetValue<string>().Should().Be(detail);
         var order = Json.Deserialize<OrderView>(problem["order"]!);
-        order.Status.Should().Be(OrderStatus.Cancelled);
+        order.Status.Should().Be(SagaStatus.Cancelled);
         order.Failure.Should().Be(detail);
         order.Steps.Should().Equal(steps);
         system.Calls.Posts.Should().Equal(calls);
@@ -139,7 +140,7 @@ public sealed class OrchestratorTests : IDisposable
         var problem = await response.ReadJsonAsync();
         problem["detail"]!.GetValue<string>().Should().StartWith("Delivery reservation failed: delivery is unreachable after 4 attempt(s)");
         var order = Json.Deserialize<OrderView>(problem["order"]!);
-        order.Status.Should().Be(OrderStatus.Cancelled);
+        order.Status.Should().Be(SagaStatus.Cancelled);
         order.Steps.Should().Equal("payment reserved", "inventory reserved", "delivery unknown", "delivery cancelled", "inventory cancelled", "payment cancelled");
         order.History.Single(c => c.Action == SagaAction.Reserve && c.Step == "delivery").Should()
             .Match<StepCall>(c => c.Outcome == CallOutcome.Unknown && c.Attempts == 4);
@@ -173,7 +174,7 @@ public sealed class OrchestratorTests : IDisposable
         response.StatusCode.Should().Be(HttpStatusCode.GatewayTimeout);
         var order = Json.Deserialize<OrderView>((await response.ReadJsonAsync())["order"]!);
         order.Steps.Should().Equal("payment unknown", "payment cancelled");
-        order.Status.Should().Be(OrderStatus.Cancelled);
+        order.Status.Should().Be(SagaStatus.Cancelled);
     }
 
     [Fact]
@@ -185,7 +186,7 @@ public sealed class OrchestratorTests : IDisposable
 
         response.StatusCode.Should().Be(HttpStatusCode.Conflict);
         var order = Json.Deserialize<OrderView>((await response.ReadJsonAsync())["order"]!);
-        order.Status.Should().Be(OrderStatus.Compensating);
+        order.Status.Should().Be(SagaStatus.Compensating);
         order.Steps.Should().Equal("payment reserved", "inventory failed", "payment cancel failed");
         order.History.Count(c => c.Action == SagaAction.Cancel).Should().Be(5, "the default is five compensation attempts");
         var listed = await system.Client.GetFromJsonAsync<OrderView[]>("/orders?status=compensating", SagaJson.Options);

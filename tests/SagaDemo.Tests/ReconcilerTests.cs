@@ -4,7 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
-using SagaDemo.Orchestration;
+using SagaDemo.Orders;
+using SagaDemo.Saga;
 using SagaDemo.Tests.Infrastructure;
 
 namespace SagaDemo.Tests;
@@ -60,7 +61,7 @@ public sealed class ReconcilerTests : IDisposable
         pass.Released.Should().Be(1);
         (await State(system.Delivery, "delivery", "late-1")).Should().Be("cancelled");
         var order = (await system.Client.GetFromJsonAsync<OrderView>("/orders/late-1", SagaJson.Options))!;
-        order.Status.Should().Be(OrderStatus.Cancelled);
+        order.Status.Should().Be(SagaStatus.Cancelled);
         order.Steps.Should().Equal("payment reserved", "inventory failed", "payment cancelled", "delivery released by the reconciler");
         order.History[^1].Should().Match<StepCall>(call =>
             call.Step == "delivery" && call.Action == SagaAction.Reconcile && call.Outcome == CallOutcome.Succeeded && call.Detail!.Contains("is cancelled"));

@@ -2,10 +2,13 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
-using SagaDemo.Orchestration;
-using SagaDemo.Storage;
+using SagaDemo.Infrastructure.Sql;
+using SagaDemo.Infrastructure.Storage;
+using SagaDemo.Orders;
+using SagaDemo.Saga;
 using SagaDemo.Tests.Infrastructure;
 
 namespace SagaDemo.Tests;
@@ -16,14 +19,21 @@ namespace SagaDemo.Tests;
 /// </summary>
 public sealed class RecoveryTests : IDisposable
 {
-    private static readonly DateTimeOffset LongAgo = DateTimeOffset.UtcNow.AddMinutes(-5);
-    private readonly SagaSystem system = new(orchestratorSettings: new Dictionary<string, string?>
-    {
-        ["Saga:CompensationAttempts"] = "1",
-        ["Resilience:RetryCount"] = "0",
-        ["Recovery:RetryBaseDelay"] = "00:00:00",
-        ["Recovery:MaxCompensationRounds"] = "3",
-    });
+    // The orchestrator's clock stands still: leases and rounds are judged against it, not the wall clock.
+    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+    private readonly SagaSystem system;
+
+    public RecoveryTests() => system = new(
+        orchestratorSettings: new Dictionary<string, string?>
+        {
+            ["Saga:CompensationAttempts"] = "1",
+            ["Resilience:RetryCount"] = "0",
+            ["Recovery:RetryBaseDelay"] = "00:00:00",
+            ["Recovery:MaxCompensationRounds"] = "3",
+        },
+        orchestratorServices: services => services.AddSingleton<TimeProvider>(clock));
+
+    private DateTimeOffset LongAgo => clock.GetUtcNow().AddMinutes(-5);
 
     public void Dispose() => system.Dispose();
 
@@ -36,7 +46,7 @@ public sealed class RecoveryTests : IDisposable
         (await Recovery.RecoverDueOrdersAsync(CancellationToken.None)).Should().Be(1);
 
         var order = await Get("r-1");
-        order.Status.Should().Be(OrderStatus.Confirmed);
+        order.Status.Should().Be(SagaStatus.Confirmed);
         order.Participants!.Values.Should().OnlyContain(s => s == ParticipantState.Reserved);
         system.Calls.Posts.Should().BeEmpty();
     }
@@ -51,7 +61,7 @@ public sealed class RecoveryTests : IDisposable
 
         system.Calls.Posts.Should().Equal("POST /inventory/cancel", "POST /payment/cancel");
         var order = await Get("r-1");
-        order.Status.Should().Be(OrderStatus.Cancelled);
+        order.Status.Should().Be(SagaStatus.Cancelled);
         order.Failure.Should().Contain("interrupted");
         order.Steps.Should().Equal("payment reserved", "inventory unknown", "inventory cancelled", "payment cancelled");
         order.Participants.Should().Equal(new Dictionary<string, ParticipantState>
@@ -69,23 +79,23 @@ public sealed class RecoveryTests : IDisposable
 
         await Recovery.RecoverDueOrdersAsync(CancellationToken.None);
 
-        (await Get("r-1")).Status.Should().Be(OrderStatus.Cancelled);
+        (await Get("r-1")).Status.Should().Be(SagaStatus.Cancelled);
         system.Calls.Posts.Should().BeEmpty();
     }
 
     [Fact]
     public async Task AnOrderLeasedByALiveOrchestrator_IsLeftAlone()
     {
-        await Store.TryAddAsync(Order.Accept(Details("r-1"), LongAgo) with
+        await Store.InsertAsync(Order.Begin(Details("r-1"), LongAgo) with
         {
             History = [InFlight("payment")],
             LeaseOwner = "another-replica",
-            LeaseUntil = DateTimeOffset.UtcNow.AddMinutes(1),
+            LeaseUntil = clock.GetUtcNow().AddMinutes(1),
         }, CancellationToken.None);
 
         (await Recovery.RecoverDueOrdersAsync(CancellationToken.None)).Should().Be(0);
 
-        (await Store.FindAsync("r-1", CancellationToken.None))!.Status.Should().Be(OrderStatus.Pending);
+        (await Store.FindAsync("r-1", CancellationToken.None))!.Status.Should().Be(SagaStatus.Pending);
         system.Calls.Posts.Should().BeEmpty();
     }
 
@@ -108,10 +118,10 @@ public sealed class RecoveryTests : IDisposable
     {
         system.PaymentLink.Refuse("cancel");
         var placed = await system.PlaceAsync(SagaSystem.NewOrder("r-1") with { ForceInventoryFailure = true });
-        Json.Deserialize<OrderView>((await placed.ReadJsonAsync())["order"]!).Status.Should().Be(OrderStatus.Compensating);
+        Json.Deserialize<OrderView>((await placed.ReadJsonAsync())["order"]!).Status.Should().Be(SagaStatus.Compensating);
 
         await Recovery.RecoverDueOrdersAsync(CancellationToken.None);
-        (await Store.FindAsync("r-1", CancellationToken.None))!.Status.Should().Be(OrderStatus.Compensating, "the budget is three rounds");
+        (await Store.FindAsync("r-1", CancellationToken.None))!.Status.Should().Be(SagaStatus.Compensating, "the budget is three rounds");
         await Recovery.RecoverDueOrdersAsync(CancellationToken.None);
 
         var failed = await system.Client.GetFromJsonAsync<OrderView[]>("/orders?status=compensation_failed", SagaJson.Options);
@@ -122,7 +132,7 @@ public sealed class RecoveryTests : IDisposable
         var retried = await system.Client.PostAsync("/orders/r-1/compensate", null);
 
         retried.StatusCode.Should().Be(HttpStatusCode.OK);
-        (await retried.ReadAsync<OrderView>()).Status.Should().Be(OrderStatus.Cancelled);
+        (await retried.ReadAsync<OrderView>()).Status.Should().Be(SagaStatus.Cancelled);
         (await Get("r-1")).Participants!["payment"].Should().Be(ParticipantState.Cancelled);
     }
 
@@ -151,17 +161,17 @@ public sealed class RecoveryTests : IDisposable
         var retry = await system.PlaceAsync(SagaSystem.NewOrder("r-1"));
 
         retry.StatusCode.Should().Be(HttpStatusCode.Conflict);
-        Json.Deserialize<OrderView>((await retry.ReadJsonAsync())["order"]!).Status.Should().Be(OrderStatus.Cancelled);
+        Json.Deserialize<OrderView>((await retry.ReadJsonAsync())["order"]!).Status.Should().Be(SagaStatus.Cancelled);
         system.Calls.Posts.Should().HaveCount(callsBefore);
     }
 
     [Fact]
     public async Task AClientRetryingWhileTheSagaStillRuns_GetsAccepted()
     {
-        await Store.TryAddAsync(Order.Accept(Details("r-1"), LongAgo) with
+        await Store.InsertAsync(Order.Begin(Details("r-1"), LongAgo) with
         {
             LeaseOwner = "another-replica",
-            LeaseUntil = DateTimeOffset.UtcNow.AddMinutes(1),
+            LeaseUntil = clock.GetUtcNow().AddMinutes(1),
         }, CancellationToken.None);
 
         var retry = await system.PlaceAsync(SagaSystem.NewOrder("r-1"));
@@ -196,16 +206,16 @@ public sealed class RecoveryTests : IDisposable
 
     /// <summary>The record an orchestrator leaves when it dies mid-saga: pending, its lease run out.</summary>
     private Task Crashed(OrderDetails details, params StepCall[] history) =>
-        Store.TryAddAsync(Order.Accept(details, LongAgo) with
+        Store.InsertAsync(Order.Begin(details, LongAgo) with
         {
             History = history.ToImmutableArray(),
             LeaseOwner = "dead-replica",
             LeaseUntil = LongAgo.AddSeconds(30),
         }, CancellationToken.None);
 
-    private static StepCall Reserved(string step) => new(step, SagaAction.Reserve, CallOutcome.Succeeded, 1, LongAgo, LongAgo, null);
+    private StepCall Reserved(string step) => new(step, SagaAction.Reserve, CallOutcome.Succeeded, 1, LongAgo, LongAgo, null);
 
-    private static StepCall InFlight(string step) => new(step, SagaAction.Reserve, CallOutcome.Pending, 0, LongAgo, null, null);
+    private StepCall InFlight(string step) => new(step, SagaAction.Reserve, CallOutcome.Pending, 0, LongAgo, null, null);
 
     private async Task<OrderView> Get(string id) =>
         (await system.Client.GetFromJsonAsync<OrderView>($"/orders/{id}", SagaJson.Options))!;

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 using Polly.Timeout;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
-using SagaDemo.Sagas;
+using SagaDemo.Saga;
 
 namespace SagaDemo.Clients;
 

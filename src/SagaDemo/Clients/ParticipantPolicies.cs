@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Extensions.Http;
 using Polly.Timeout;
-using SagaDemo.Sagas;
+using SagaDemo.Saga;
 
 namespace SagaDemo.Clients;
 

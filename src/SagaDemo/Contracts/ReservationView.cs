@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
 
+using SagaDemo.Saga;
+
 namespace SagaDemo.Contracts;
 
 [JsonConverter(typeof(SnakeCaseEnumConverter<ReservationStatus>))]

@@ -1,13 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SagaDemo.Contracts;
-using SagaDemo.Orchestration;
+
+using SagaDemo.Saga;
 
 namespace SagaDemo.Hosting;
 
 /// <summary>
 /// Serializers generated at compile time for every type a saga reads and writes: the requests, the
-/// views, the participants' bodies and the stored order. With the options of <see cref="SagaJson"/>
+/// views and the participants' bodies (the orchestrator's own types: OrdersJsonContext). With the options of <see cref="SagaJson"/>
 /// they write through generated code (no reflection metadata, no per-property converter lookups).
 /// Enums name their converter on their type (<see cref="SnakeCaseEnumConverter{TEnum}"/>): a
 /// converter in the options would turn the generated fast path off.
@@ -18,13 +19,10 @@ namespace SagaDemo.Hosting;
 [JsonSerializable(typeof(OrderRequest))]
 [JsonSerializable(typeof(OrderView))]
 [JsonSerializable(typeof(IReadOnlyList<OrderView>))]
-[JsonSerializable(typeof(Order))]
 [JsonSerializable(typeof(PaymentReservationRequest))]
 [JsonSerializable(typeof(InventoryReservationRequest))]
 [JsonSerializable(typeof(DeliveryReservationRequest))]
 [JsonSerializable(typeof(CancelRequest))]
 [JsonSerializable(typeof(ReservationView))]
 [JsonSerializable(typeof(ReservationPage))]
-[JsonSerializable(typeof(ReconcileStatus))]
-[JsonSerializable(typeof(ReconcilePass))]
 public sealed partial class SagaJsonContext : JsonSerializerContext;

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using SagaDemo.Storage;
+using SagaDemo.Infrastructure.Storage;
 
 namespace SagaDemo.Hosting;
 

@@ -1,5 +1,5 @@
 using SagaDemo.Contracts;
-using SagaDemo.Storage;
+using SagaDemo.Infrastructure.Storage;
 
 namespace SagaDemo.Participants;
 

@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
-using SagaDemo.Storage;
+using SagaDemo.Infrastructure.Sql;
+using SagaDemo.Infrastructure.Storage;
 
 namespace SagaDemo.Participants;
 

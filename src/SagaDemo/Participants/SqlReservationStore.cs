@@ -2,7 +2,8 @@ using System.Data.Common;
 using System.Text.Json;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
-using SagaDemo.Storage;
+using SagaDemo.Infrastructure.Sql;
+using SagaDemo.Infrastructure.Storage;
 
 namespace SagaDemo.Participants;
 

@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
 using SagaDemo.Contracts;
-using SagaDemo.Orchestration;
-using SagaDemo.Sagas;
-using SagaDemo.Storage;
+using SagaDemo.Infrastructure.Sql;
+using SagaDemo.Infrastructure.Storage;
+using SagaDemo.Orders;
+using SagaDemo.Saga;
 
 namespace SagaDemo.Tests.Storage;
 
@@ -28,7 +29,7 @@ public abstract class OrderStoreContract : IAsyncLifetime
     {
         var order = NewOrder("o-1") with
         {
-            Status = OrderStatus.Compensating,
+            Status = SagaStatus.Compensating,
             Failure = "Inventory reservation failed: Stock reservation failed",
             FailureStatus = StepStatus.Rejected,
             History = ImmutableArray.Create(
@@ -40,7 +41,7 @@ public abstract class OrderStoreContract : IAsyncLifetime
             NextAttemptAt = T0.AddMinutes(1),
         };
 
-        (await Store.TryAddAsync(order, CancellationToken.None)).Should().BeNull();
+        (await Store.InsertAsync(order, CancellationToken.None)).Result.Should().Be(SagaWriteResult.Saved);
         var found = await Store.FindAsync("o-1", CancellationToken.None);
 
         found.Should().BeEquivalentTo(order);
@@ -50,11 +51,12 @@ public abstract class OrderStoreContract : IAsyncLifetime
     [Fact]
     public async Task Add_SameIdTwice_KeepsTheFirstAndReturnsIt()
     {
-        await Store.TryAddAsync(NewOrder("o-1"), CancellationToken.None);
+        await Store.InsertAsync(NewOrder("o-1"), CancellationToken.None);
 
-        var existing = await Store.TryAddAsync(NewOrder("o-1", quantity: 7), CancellationToken.None);
+        var existing = await Store.InsertAsync(NewOrder("o-1", quantity: 7), CancellationToken.None);
 
-        existing!.Details.Quantity.Should().Be(1);
+        existing.Result.Should().Be(SagaWriteResult.AlreadyExists);
+        existing.Log.Details.Quantity.Should().Be(1);
         (await Store.FindAsync("o-1", CancellationToken.None))!.Details.Quantity.Should().Be(1);
     }
 
@@ -62,13 +64,14 @@ public abstract class OrderStoreContract : IAsyncLifetime
     public async Task Update_WithTheCurrentVersion_SavesAndBumpsTheVersion()
     {
         var order = NewOrder("o-1");
-        await Store.TryAddAsync(order, CancellationToken.None);
+        await Store.InsertAsync(order, CancellationToken.None);
 
-        var saved = await Store.UpdateAsync(order with { Status = OrderStatus.Confirmed }, CancellationToken.None);
+        var saved = await Store.UpdateAsync(order with { Status = SagaStatus.Confirmed }, CancellationToken.None);
 
-        saved.Version.Should().Be(1);
+        saved.Result.Should().Be(SagaWriteResult.Saved);
+        saved.Log.Version.Should().Be(1);
         var found = await Store.FindAsync("o-1", CancellationToken.None);
-        found!.Status.Should().Be(OrderStatus.Confirmed);
+        found!.Status.Should().Be(SagaStatus.Confirmed);
         found.Version.Should().Be(1);
     }
 
@@ -76,35 +79,26 @@ public abstract class OrderStoreContract : IAsyncLifetime
     public async Task Update_FromAStaleVersion_IsRefusedAndKeepsTheNewerState()
     {
         var order = NewOrder("o-1");
-        await Store.TryAddAsync(order, CancellationToken.None);
-        await Store.UpdateAsync(order with { Status = OrderStatus.Confirmed }, CancellationToken.None);
+        await Store.InsertAsync(order, CancellationToken.None);
+        await Store.UpdateAsync(order with { Status = SagaStatus.Confirmed }, CancellationToken.None);
 
-        var stale = () => Store.UpdateAsync(order with { Status = OrderStatus.Cancelled }, CancellationToken.None);
+        var stale = await Store.UpdateAsync(order with { Status = SagaStatus.Cancelled }, CancellationToken.None);
 
-        await stale.Should().ThrowAsync<ConcurrencyConflictException>();
-        (await Store.FindAsync("o-1", CancellationToken.None))!.Status.Should().Be(OrderStatus.Confirmed);
+        stale.Result.Should().Be(SagaWriteResult.Conflict);
+        (await Store.FindAsync("o-1", CancellationToken.None))!.Status.Should().Be(SagaStatus.Confirmed);
     }
 
     [Fact]
     public async Task Update_ManyWritersFromOneVersion_ExactlyOneWins()
     {
         var order = NewOrder("o-1");
-        await Store.TryAddAsync(order, CancellationToken.None);
+        await Store.InsertAsync(order, CancellationToken.None);
 
-        var attempts = await Task.WhenAll(Enumerable.Range(0, 10).Select(async i =>
-        {
-            try
-            {
-                await Store.UpdateAsync(order with { LeaseOwner = $"replica-{i}" }, CancellationToken.None);
-                return true;
-            }
-            catch (ConcurrencyConflictException)
-            {
-                return false;
-            }
-        }));
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            Store.UpdateAsync(order with { LeaseOwner = $"replica-{i}" }, CancellationToken.None)));
 
-        attempts.Count(won => won).Should().Be(1);
+        attempts.Count(write => write.Saved).Should().Be(1);
+        attempts.Count(write => write.Result == SagaWriteResult.Conflict).Should().Be(9);
         (await Store.FindAsync("o-1", CancellationToken.None))!.Version.Should().Be(1);
     }
 
@@ -115,27 +109,27 @@ public abstract class OrderStoreContract : IAsyncLifetime
     [Fact]
     public async Task List_IsNewestFirst_FilteredByStatus_AndLimited()
     {
-        await Store.TryAddAsync(NewOrder("a", createdAt: T0), CancellationToken.None);
-        await Store.TryAddAsync(NewOrder("b", createdAt: T0.AddSeconds(1)) with { Status = OrderStatus.CompensationFailed }, CancellationToken.None);
-        await Store.TryAddAsync(NewOrder("c", createdAt: T0.AddSeconds(2)), CancellationToken.None);
+        await Store.InsertAsync(NewOrder("a", createdAt: T0), CancellationToken.None);
+        await Store.InsertAsync(NewOrder("b", createdAt: T0.AddSeconds(1)) with { Status = SagaStatus.CompensationFailed }, CancellationToken.None);
+        await Store.InsertAsync(NewOrder("c", createdAt: T0.AddSeconds(2)), CancellationToken.None);
 
         (await Store.ListAsync(null, 10, CancellationToken.None)).Select(o => o.OrderId).Should().Equal("c", "b", "a");
         (await Store.ListAsync(null, 2, CancellationToken.None)).Select(o => o.OrderId).Should().Equal("c", "b");
-        (await Store.ListAsync(OrderStatus.CompensationFailed, 10, CancellationToken.None)).Select(o => o.OrderId).Should().Equal("b");
-        (await Store.ListAsync(OrderStatus.Pending, 10, CancellationToken.None)).Select(o => o.OrderId).Should().Equal("c", "a");
+        (await Store.ListAsync(SagaStatus.CompensationFailed, 10, CancellationToken.None)).Select(o => o.OrderId).Should().Equal("b");
+        (await Store.ListAsync(SagaStatus.Pending, 10, CancellationToken.None)).Select(o => o.OrderId).Should().Equal("c", "a");
     }
 
     [Fact]
     public async Task ListRecoverable_FindsOnlyUnfinishedUnleasedDueOrders_OldestFirst()
     {
         var now = T0.AddMinutes(10);
-        await Store.TryAddAsync(NewOrder("pending-expired", createdAt: T0.AddSeconds(2)) with { LeaseUntil = now.AddSeconds(-1) }, CancellationToken.None);
-        await Store.TryAddAsync(NewOrder("pending-unleased", createdAt: T0.AddSeconds(1)), CancellationToken.None);
-        await Store.TryAddAsync(NewOrder("pending-leased") with { LeaseUntil = now.AddSeconds(1) }, CancellationToken.None);
-        await Store.TryAddAsync(NewOrder("compensating-due", createdAt: T0.AddSeconds(3)) with { Status = OrderStatus.Compensating, NextAttemptAt = now }, CancellationToken.None);
-        await Store.TryAddAsync(NewOrder("compensating-later") with { Status = OrderStatus.Compensating, NextAttemptAt = now.AddSeconds(1) }, CancellationToken.None);
-        await Store.TryAddAsync(NewOrder("confirmed") with { Status = OrderStatus.Confirmed }, CancellationToken.None);
-        await Store.TryAddAsync(NewOrder("failed") with { Status = OrderStatus.CompensationFailed }, CancellationToken.None);
+        await Store.InsertAsync(NewOrder("pending-expired", createdAt: T0.AddSeconds(2)) with { LeaseUntil = now.AddSeconds(-1) }, CancellationToken.None);
+        await Store.InsertAsync(NewOrder("pending-unleased", createdAt: T0.AddSeconds(1)), CancellationToken.None);
+        await Store.InsertAsync(NewOrder("pending-leased") with { LeaseUntil = now.AddSeconds(1) }, CancellationToken.None);
+        await Store.InsertAsync(NewOrder("compensating-due", createdAt: T0.AddSeconds(3)) with { Status = SagaStatus.Compensating, NextAttemptAt = now }, CancellationToken.None);
+        await Store.InsertAsync(NewOrder("compensating-later") with { Status = SagaStatus.Compensating, NextAttemptAt = now.AddSeconds(1) }, CancellationToken.None);
+        await Store.InsertAsync(NewOrder("confirmed") with { Status = SagaStatus.Confirmed }, CancellationToken.None);
+        await Store.InsertAsync(NewOrder("failed") with { Status = SagaStatus.CompensationFailed }, CancellationToken.None);
 
         var due = await Store.ListRecoverableAsync(now, 10, CancellationToken.None);
 
@@ -145,7 +139,7 @@ public abstract class OrderStoreContract : IAsyncLifetime
     [Fact]
     public async Task Initialize_Again_IsHarmlessAndKeepsTheOrders()
     {
-        await Store.TryAddAsync(NewOrder("o-1"), CancellationToken.None);
+        await Store.InsertAsync(NewOrder("o-1"), CancellationToken.None);
 
         await Store.InitializeAsync(CancellationToken.None);
         await Store.PingAsync(CancellationToken.None);
@@ -154,5 +148,5 @@ public abstract class OrderStoreContract : IAsyncLifetime
     }
 
     protected static Order NewOrder(string id, int quantity = 1, DateTimeOffset? createdAt = null) =>
-        Order.Accept(new OrderDetails(id, 10.25m, "SKU-1", quantity, "2024-05-20T10:00", false, true, false), createdAt ?? T0);
+        Order.Begin(new OrderDetails(id, 10.25m, "SKU-1", quantity, "2024-05-20T10:00", false, true, false), createdAt ?? T0);
 }

@@ -1,5 +1,7 @@
 using Npgsql;
-using SagaDemo.Storage;
+using SagaDemo.Infrastructure.Sql;
+using SagaDemo.Infrastructure.Storage;
+using SagaDemo.Orders;
 using SagaDemo.Tests.Infrastructure;
 
 namespace SagaDemo.Tests.Storage;
@@ -27,7 +29,7 @@ public sealed class SqliteOrderStoreTests : OrderStoreContract
     [Fact]
     public async Task Orders_SurviveANewStoreOnTheSameFile_InWalMode()
     {
-        await Store.TryAddAsync(NewOrder("kept"), CancellationToken.None);
+        await Store.InsertAsync(NewOrder("kept"), CancellationToken.None);
 
         var reopened = new SqlOrderStore(new SqliteDialect(ConnectionString));
         await reopened.InitializeAsync(CancellationToken.None);

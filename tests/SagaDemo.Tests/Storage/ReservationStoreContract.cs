@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using SagaDemo.Contracts;
+using SagaDemo.Infrastructure.Sql;
+using SagaDemo.Infrastructure.Storage;
+using SagaDemo.Orders;
 using SagaDemo.Participants;
-using SagaDemo.Storage;
 using SagaDemo.Tests.Infrastructure;
 
 namespace SagaDemo.Tests.Storage;

@@ -1,0 +1,62 @@
+using Npgsql;
+using SagaDemo.Infrastructure.Sql;
+
+namespace SagaDemo.Infrastructure.Storage;
+
+/// <summary>Picks a role's store from Storage__Provider and its connection string, and prepares it before the server listens.</summary>
+public static class StorageRegistration
+{
+    public const string OrdersConnection = "Orders";
+    public const string ReservationsConnection = "Reservations";
+
+    /// <summary>
+    /// Registers the store <paramref name="create"/> makes for the configured provider (or
+    /// <paramref name="defaultProvider"/>), as <typeparamref name="TStore"/> and as the <see cref="IStore"/>
+    /// that start-up initialises and /health checks under <paramref name="healthCheckName"/>.
+    /// </summary>
+    public static IServiceCollection AddStore<TStore>(this IServiceCollection services, IConfiguration configuration,
+        string connectionName, string defaultProvider, string defaultSqlite, string healthCheckName,
+        Func<IServiceProvider, SqlDialect?, TStore> create)
+        where TStore : class, IStore
+    {
+        services.AddOptions<StorageOptions>().BindConfiguration("Storage").ValidateDataAnnotations().ValidateOnStart();
+        // The store is chosen before the options exist: read the same section (the validation reports bad values).
+        var provider = configuration.GetSection("Storage").Get<StorageOptions>()?.Provider ?? defaultProvider;
+        var connectionString = configuration.GetConnectionString(connectionName);
+        switch (provider)
+        {
+            case "memory":
+                services.AddSingleton(sp => create(sp, null));
+                break;
+            case "postgres":
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    throw new StoreUnavailableException(
+                        $"Storage__Provider=postgres needs ConnectionStrings__{connectionName}, e.g. Host=db;Username=saga;Password=...;Database=saga.");
+                }
+                services.AddSingleton(_ => Connect(() => NpgsqlDataSource.Create(connectionString), connectionName, "PostgreSQL"));
+                services.AddSingleton(sp => create(sp, new PostgresDialect(sp.GetRequiredService<NpgsqlDataSource>())));
+                break;
+            default:
+                services.AddSingleton(sp => create(sp, Connect(() => new SqliteDialect(connectionString ?? defaultSqlite), connectionName, "SQLite")));
+                break;
+        }
+
+        services.AddSingleton<IStore>(sp => sp.GetRequiredService<TStore>());
+        services.AddHostedService<StoreInitializer>();
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>(healthCheckName, tags: ["ready"]);
+        return services;
+    }
+
+    private static T Connect<T>(Func<T> create, string connectionName, string database)
+    {
+        try
+        {
+            return create();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StoreUnavailableException($"ConnectionStrings__{connectionName} is not a valid {database} connection string: {ex.Message}", ex);
+        }
+    }
+}

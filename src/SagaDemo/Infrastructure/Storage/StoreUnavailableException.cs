@@ -1,0 +1,4 @@
+namespace SagaDemo.Infrastructure.Storage;
+
+/// <summary>A store that cannot be reached or used: start-up stops with its message, a request gets 503.</summary>
+public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using SagaDemo.Infrastructure.Storage;
+using SagaDemo.Saga;
+
+namespace SagaDemo.Orders;
+
+/// <summary>Orders in process memory: fast, and gone when the process stops.</summary>
+public sealed class InMemoryOrderStore : IOrderStore
+{
+    private readonly ConcurrentDictionary<string, Order> orders = new(StringComparer.Ordinal);
+
+    public string Description => "order store";
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<SagaWrite<OrderDetails>> InsertAsync(Order order, CancellationToken cancellationToken)
+    {
+        var stored = orders.GetOrAdd(order.OrderId, order);
+        return Task.FromResult(ReferenceEquals(stored, order) ? SagaWrite<OrderDetails>.Ok(order) : SagaWrite<OrderDetails>.Exists(stored));
+    }
+
+    public Task<SagaWrite<OrderDetails>> UpdateAsync(Order order, CancellationToken cancellationToken)
+    {
+        var next = order with { Version = order.Version + 1 };
+        var saved = orders.TryGetValue(order.OrderId, out var stored) && stored.Version == order.Version
+            && orders.TryUpdate(order.OrderId, next, stored);
+        return Task.FromResult(saved ? SagaWrite<OrderDetails>.Ok(next) : SagaWrite<OrderDetails>.Lost(order));
+    }
+
+    public Task<Order?> FindAsync(string orderId, CancellationToken cancellationToken) =>
+        Task.FromResult(orders.GetValueOrDefault(orderId));
+
+    public Task<IReadOnlyList<Order>> ListAsync(SagaStatus? status, int limit, CancellationToken cancellationToken) =>
+        Page(orders.Values.Where(order => status is null || order.Status == status)
+            .OrderByDescending(order => order.CreatedAt).ThenByDescending(order => order.OrderId, StringComparer.Ordinal), limit);
+
+    public Task<IReadOnlyList<Order>> ListRecoverableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        Page(orders.Values
+            .Where(order => SagaStates.IsUnfinished(order.Status)
+                && (order.LeaseUntil is null || order.LeaseUntil < now)
+                && (order.NextAttemptAt is null || order.NextAttemptAt <= now))
+            .OrderBy(order => order.CreatedAt), limit);
+
+    private static Task<IReadOnlyList<Order>> Page(IEnumerable<Order> orders, int limit) =>
+        Task.FromResult<IReadOnlyList<Order>>(orders.Take(limit).ToList());
+}

@@ -1,0 +1,121 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SagaDemo.Contracts;
+using SagaDemo.Infrastructure.Sql;
+using SagaDemo.Infrastructure.Storage;
+using SagaDemo.Saga;
+
+namespace SagaDemo.Orders;
+
+public static class OrdersApi
+{
+    public const int DefaultListLimit = 50;
+    public const int MaxListLimit = 500;
+
+    public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/orders").WithTags("orders");
+
+        api.MapPost("/", PlaceOrder)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status502BadGateway)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+        api.MapGet("/{orderId}", GetOrder).ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/", ListOrders);
+        api.MapPost("/{orderId}/compensate", Compensate)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        return api;
+    }
+
+    private static async Task<Results<Created<OrderView>, Accepted<OrderView>, ValidationProblem, ProblemHttpResult>> PlaceOrder(
+        OrderRequest request, OrderCoordinator coordinator, CancellationToken cancellationToken)
+    {
+        var errors = request.Validate();
+        if (!errors.IsEmpty)
+        {
+            return errors.ToProblem();
+        }
+
+        var details = OrderDetails.From(request);
+        var order = await coordinator.PlaceAsync(details, cancellationToken);
+        if (order.Details != details)
+        {
+            return TypedResults.Problem(
+                title: "Order id already used",
+                detail: $"Order {order.OrderId} already exists with different parameters; repeat the original request or use a new order_id.",
+                statusCode: StatusCodes.Status422UnprocessableEntity);
+        }
+
+        var view = order.ToView();
+        return order.Status switch
+        {
+            SagaStatus.Confirmed => TypedResults.Created($"/orders/{order.OrderId}", view),
+            SagaStatus.Pending => TypedResults.Accepted($"/orders/{order.OrderId}", view),
+            _ => TypedResults.Problem(
+                title: "Order not completed",
+                detail: order.Failure,
+                statusCode: order.FailureStatus switch
+                {
+                    StepStatus.TimedOut => StatusCodes.Status504GatewayTimeout,
+                    StepStatus.Unreachable => StatusCodes.Status502BadGateway,
+                    _ => StatusCodes.Status409Conflict,
+                },
+                extensions: new Dictionary<string, object?> { ["order"] = view }),
+        };
+    }
+
+    private static async Task<Results<Ok<OrderView>, ProblemHttpResult>> Compensate(
+        string orderId, IOrderStore store, OrderRecovery recovery, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(orderId, cancellationToken) is not { } order)
+        {
+            return OrderNotFound(orderId);
+        }
+        if (order.Status is not (SagaStatus.Compensating or SagaStatus.CompensationFailed))
+        {
+            return TypedResults.Problem(title: "Nothing to compensate",
+                detail: $"Order {orderId} is {SagaStates.Name(order.Status)}; only compensating and compensation_failed orders can be compensated again.",
+                statusCode: StatusCodes.Status409Conflict);
+        }
+
+        return await recovery.CompensateNowAsync(order, cancellationToken) is { } driven
+            ? TypedResults.Ok(driven.ToView())
+            : TypedResults.Problem(title: "Order busy", detail: $"Order {orderId} is being compensated right now; read it again shortly.",
+                statusCode: StatusCodes.Status409Conflict);
+    }
+
+    private static async Task<Results<Ok<OrderView>, ProblemHttpResult>> GetOrder(
+        string orderId, IOrderStore store, OrderSaga saga, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(orderId, cancellationToken) is not { } order)
+        {
+            return OrderNotFound(orderId);
+        }
+
+        var participants = await saga.ReadParticipantsAsync(orderId, cancellationToken);
+        return TypedResults.Ok(order.ToView(participants));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<OrderView>>, ValidationProblem>> ListOrders(
+        string? status, int? limit, IOrderStore store, CancellationToken cancellationToken)
+    {
+        SagaStatus wanted = default;
+        var errors = new FieldErrors()
+            .Check(status is null || SagaStates.TryParse(status, out wanted), "status",
+                $"status must be one of: {string.Join(", ", SagaStates.Names)}.")
+            .Check(limit is null or >= 1 and <= MaxListLimit, "limit", $"limit must be from 1 to {MaxListLimit}.");
+        if (!errors.IsEmpty)
+        {
+            return errors.ToProblem();
+        }
+
+        var orders = await store.ListAsync(status is null ? null : wanted, limit ?? DefaultListLimit, cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<OrderView>>(orders.Select(order => order.ToView()).ToList());
+    }
+
+    private static ProblemHttpResult OrderNotFound(string orderId) =>
+        TypedResults.Problem(title: "Order not found", detail: $"Order not found: no order has the id '{orderId}'.",
+            statusCode: StatusCodes.Status404NotFound);
+}

@@ -1,0 +1,20 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace SagaDemo.Orders;
+
+public static class ReconcileApi
+{
+    public static RouteGroupBuilder MapReconcileApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/reconcile").WithTags("reconcile");
+
+        // Runs a pass now (after the one running, if any) and answers what it found and did.
+        api.MapPost("/", async Task<Ok<ReconcilePass>> (Reconciler reconciler, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await reconciler.RunPassAsync(cancellationToken)));
+
+        // Totals since this orchestrator started, and the latest pass.
+        api.MapGet("/", (Reconciler reconciler) => TypedResults.Ok(reconciler.Status));
+
+        return api;
+    }
+}

@@ -1,0 +1,170 @@
+using System.Data.Common;
+using System.Text.Json;
+using SagaDemo.Contracts;
+using SagaDemo.Infrastructure.Sql;
+using SagaDemo.Infrastructure.Storage;
+using SagaDemo.Saga;
+
+namespace SagaDemo.Orders;
+
+/// <summary>
+/// Orders in a SQL database, one row each: the columns recovery searches by, and the whole order
+/// as a JSON document. The same SQL runs on SQLite and PostgreSQL; <see cref="SqlDialect"/> holds
+/// what differs (connections, the migration lock).
+/// </summary>
+public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
+{
+    // Each migration runs once, in order (Sql.MigrateAsync); add new ones at the end.
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE orders (
+            order_id TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            version BIGINT NOT NULL,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            lease_until BIGINT NULL,
+            next_attempt_at BIGINT NULL,
+            document TEXT NOT NULL
+        );
+        CREATE INDEX orders_by_created ON orders (created_at DESC, order_id DESC);
+        CREATE INDEX orders_by_status ON orders (status, created_at DESC);
+        CREATE INDEX orders_unfinished ON orders (created_at) WHERE status IN ('pending', 'compensating');
+        """,
+    ];
+
+    private const string Columns = "version, document";
+
+    public string Description => "order store";
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken, prepare: true);
+        await Sql.MigrateAsync(dialect, connection, "schema_migrations", Migrations, cancellationToken);
+    }
+
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await Sql.ScalarAsync(connection, null, "SELECT 1", cancellationToken);
+    }
+
+    public async Task<SagaWrite<OrderDetails>> InsertAsync(Order order, CancellationToken cancellationToken)
+    {
+        var added = await WriteAsync(order, """
+            INSERT INTO orders (order_id, status, version, created_at, updated_at, lease_until, next_attempt_at, document)
+            VALUES (@order_id, @status, @version, @created_at, @updated_at, @lease_until, @next_attempt_at, @document)
+            ON CONFLICT (order_id) DO NOTHING
+            """, cancellationToken);
+        if (added)
+        {
+            return SagaWrite<OrderDetails>.Ok(order);
+        }
+        return SagaWrite<OrderDetails>.Exists(await FindAsync(order.OrderId, cancellationToken)
+            ?? throw new InvalidOperationException($"Order {order.OrderId} could be neither added nor found."));
+    }
+
+    public async Task<SagaWrite<OrderDetails>> UpdateAsync(Order order, CancellationToken cancellationToken) =>
+        await WriteAsync(order, """
+            UPDATE orders
+            SET status = @status, version = @version + 1, updated_at = @updated_at,
+                lease_until = @lease_until, next_attempt_at = @next_attempt_at, document = @document
+            WHERE order_id = @order_id AND version = @version
+            """, cancellationToken)
+            ? SagaWrite<OrderDetails>.Ok(order with { Version = order.Version + 1 })
+            : SagaWrite<OrderDetails>.Lost(order);
+
+    public async Task<Order?> FindAsync(string orderId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM orders WHERE order_id = @order_id";
+        Sql.Add(command, "@order_id", orderId);
+        return (await ReadAsync(command, cancellationToken)).SingleOrDefault();
+    }
+
+    public async Task<IReadOnlyList<Order>> ListAsync(SagaStatus? status, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {Columns} FROM orders {(status is null ? "" : "WHERE status = @status")}
+            ORDER BY created_at DESC, order_id DESC LIMIT @limit
+            """;
+        if (status is { } wanted)
+        {
+            Sql.Add(command, "@status", SagaStates.Name(wanted));
+        }
+        Sql.Add(command, "@limit", limit);
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Order>> ListRecoverableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {Columns} FROM orders
+            WHERE status IN ('pending', 'compensating')
+              AND (lease_until IS NULL OR lease_until < @now)
+              AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
+            ORDER BY created_at LIMIT @limit
+            """;
+        Sql.Add(command, "@now", now.ToUnixTimeMilliseconds());
+        Sql.Add(command, "@limit", limit);
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken, bool prepare = false)
+    {
+        try
+        {
+            if (prepare)
+            {
+                dialect.Prepare();
+            }
+            return await dialect.OpenAsync(cancellationToken);
+        }
+        catch (Exception ex) when (Sql.IsUnavailable(ex))
+        {
+            throw new StoreUnavailableException($"The order store ({dialect.Name}) cannot be reached: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Runs one write of an order (its own transaction); true if it changed a row.</summary>
+    private async Task<bool> WriteAsync(Order order, string sql, CancellationToken cancellationToken)
+    {
+        var document = JsonSerializer.Serialize(order with { Version = 0 }, OrdersJsonContext.Default.Order);
+        try
+        {
+            return await dialect.ExecuteWriteAsync(sql, command =>
+            {
+                Sql.Set(command, "@order_id", order.OrderId);
+                Sql.Set(command, "@status", SagaStates.Name(order.Status));
+                Sql.Set(command, "@version", order.Version);
+                Sql.Set(command, "@created_at", order.CreatedAt.ToUnixTimeMilliseconds());
+                Sql.Set(command, "@updated_at", order.UpdatedAt.ToUnixTimeMilliseconds());
+                Sql.Set(command, "@lease_until", order.LeaseUntil?.ToUnixTimeMilliseconds());
+                Sql.Set(command, "@next_attempt_at", order.NextAttemptAt?.ToUnixTimeMilliseconds());
+                Sql.Set(command, "@document", document);
+            }, cancellationToken) == 1;
+        }
+        catch (Exception ex) when (Sql.IsUnavailable(ex))
+        {
+            throw new StoreUnavailableException($"The order store ({dialect.Name}) could not save order {order.OrderId}: {ex.Message}", ex);
+        }
+    }
+
+    private static async Task<IReadOnlyList<Order>> ReadAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        var orders = new List<Order>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var order = JsonSerializer.Deserialize(reader.GetString(1), OrdersJsonContext.Default.Order)!;
+            orders.Add(order with { Version = reader.GetInt64(0) });
+        }
+        return orders;
+    }
+}

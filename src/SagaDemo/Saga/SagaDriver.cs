@@ -1,0 +1,195 @@
+namespace SagaDemo.Saga;
+
+/// <summary>How a drive ended: with the saga carried as far as it goes now, or with somebody else's saga.</summary>
+public enum SagaDriveEnd
+{
+    /// <summary>Driven to an end, or to its next round of compensation, or it had ended already.</summary>
+    Driven,
+
+    /// <summary>A new saga's id was taken: <see cref="SagaDrive{TData}.Log"/> is the saga recorded before.</summary>
+    AlreadyExists,
+
+    /// <summary>Another orchestrator changed the log first (it took the saga over): this drive stopped.</summary>
+    TakenOver,
+}
+
+/// <summary>What a drive came to: how it ended, the log as it stands, the failure that turned it around, what is still owed.</summary>
+public sealed record SagaDrive<TData>(SagaDriveEnd End, SagaLog<TData> Log, StepOutcome? Failure, IReadOnlyList<string> Owed);
+
+/// <summary>
+/// The one loop that drives a saga, for a new saga, recovery and an operator's redrive alike:
+/// ask the planner for the next action, write its intent (a versioned write that also renews this
+/// orchestrator's lease), make the call, record its outcome, until the planner says stop. The
+/// outcome of a call is committed with the next write (the next intent, or the status change that
+/// acts on it): nothing is acted on before it is committed, and a saga takes four writes. A taken
+/// id or a write that lost the race is a value of the result, never an exception.
+/// </summary>
+public sealed class SagaDriver<TData>(
+    SagaDefinition<TData> saga,
+    ISagaLogStore<TData> store,
+    SagaLease lease,
+    SagaBudgets budgets,
+    TimeProvider clock,
+    ILogger<SagaDriver<TData>> logger)
+{
+    public const string InterruptedFailure =
+        "The saga was interrupted (the orchestrator stopped) before every step was reserved; what it had reserved is released.";
+
+    /// <summary>Starts a new saga: its log is inserted by the first write, the first call's intent.</summary>
+    public Task<SagaDrive<TData>> StartAsync(TData details, CancellationToken cancellationToken) =>
+        DriveAsync(SagaLog<TData>.Begin(details, clock.GetUtcNow()), isNew: true, resumed: false, cancellationToken);
+
+    /// <summary>
+    /// Takes a saga over and drives it: the claim is a versioned write, so of two orchestrators only
+    /// one gets it. A call still pending was cut off when its orchestrator stopped: its outcome is unknown.
+    /// </summary>
+    public async Task<SagaDrive<TData>> ResumeAsync(SagaLog<TData> log, CancellationToken cancellationToken)
+    {
+        var claim = await SaveAsync(log with
+        {
+            History = [.. log.History.Select(call => call.Outcome == CallOutcome.Pending
+                ? call with { Outcome = CallOutcome.Unknown, Detail = "The orchestrator stopped during this call; its outcome is unknown." }
+                : call)],
+        }, isNew: false, release: false);
+        return claim.Saved
+            ? await DriveAsync(claim.Log, isNew: false, resumed: true, cancellationToken)
+            : Ended(claim, null);
+    }
+
+    private async Task<SagaDrive<TData>> DriveAsync(SagaLog<TData> log, bool isNew, bool resumed, CancellationToken cancellationToken)
+    {
+        var driveStart = log.History.Length;
+        StepOutcome? failure = null;
+        while (true)
+        {
+            var plan = SagaPlanner.Next(saga.StepNames, log, driveStart, resumed, clock.GetUtcNow(), budgets);
+            SagaWrite<TData> write;
+            switch (plan)
+            {
+                case SagaPlan.Reserve reserve:
+                    (write, var reserved) = await CallAsync(log, reserve.Step, SagaAction.Reserve, isNew, cancellationToken);
+                    isNew = false;
+                    if (reserved is { Succeeded: false })
+                    {
+                        failure = reserved;
+                        logger.LogWarning("Step {Step} failed ({Status}: {Detail}); compensating what was done",
+                            reserve.Step, reserved.Status, reserved.Detail);
+                    }
+                    break;
+
+                case SagaPlan.Cancel cancel:
+                    var wait = cancel.NotBefore - clock.GetUtcNow();
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait, clock, cancellationToken);
+                    }
+                    (write, var cancelled) = await CallAsync(log, cancel.Step, SagaAction.Cancel, isNew: false, cancellationToken);
+                    if (cancelled is { Succeeded: false })
+                    {
+                        // Retried after a backoff while this round's budget lasts; then it stays owed.
+                        logger.LogWarning("Compensation of {Step} failed ({Detail})", cancel.Step, cancelled.Detail);
+                    }
+                    break;
+
+                case SagaPlan.Compensate compensate:
+                    write = await SaveAsync(log.MoveTo(SagaStatus.Compensating) with
+                    {
+                        Failure = failure is null ? InterruptedFailure : $"{char.ToUpperInvariant(compensate.FailedStep[0])}{compensate.FailedStep[1..]} reservation failed: {failure.Detail}",
+                        FailureStatus = failure?.Status,
+                    }, isNew: false, release: false);
+                    break;
+
+                case SagaPlan.Confirm:
+                    return Ended(await SaveAsync(log.MoveTo(SagaStatus.Confirmed), isNew: false, release: true), failure);
+
+                case SagaPlan.FinishCancelled:
+                    return Ended(await SaveAsync(log.MoveTo(SagaStatus.Cancelled) with { NextAttemptAt = null }, isNew: false, release: true), failure);
+
+                case SagaPlan.WaitUntil next:
+                    return Ended(await SaveAsync(log.MoveTo(SagaStatus.Compensating) with
+                    {
+                        CompensationRounds = log.CompensationRounds + 1,
+                        NextAttemptAt = next.At,
+                    }, isNew: false, release: true), failure, next.Owed);
+
+                case SagaPlan.HandToOperator spent:
+                    return Ended(await SaveAsync(log.MoveTo(SagaStatus.CompensationFailed) with
+                    {
+                        CompensationRounds = log.CompensationRounds + 1,
+                        NextAttemptAt = spent.NextAttemptAt,
+                    }, isNew: false, release: true), failure, spent.Owed);
+
+                default:
+                    return new SagaDrive<TData>(SagaDriveEnd.Driven, log, failure, []);
+            }
+
+            if (!write.Saved)
+            {
+                return Ended(write, failure);
+            }
+            log = write.Log;
+        }
+    }
+
+    /// <summary>
+    /// Writes the call's intent, makes the call, and returns the log with its outcome recorded (not
+    /// written yet: the next write commits it). Null outcome: the intent could not be written.
+    /// </summary>
+    private async Task<(SagaWrite<TData> Write, StepOutcome? Outcome)> CallAsync(
+        SagaLog<TData> log, string stepName, SagaAction action, bool isNew, CancellationToken cancellationToken)
+    {
+        var intent = new StepCall(stepName, action, CallOutcome.Pending, 0, clock.GetUtcNow(), null, null);
+        var write = await SaveAsync(log with { History = log.History.Add(intent) }, isNew, release: false);
+        if (!write.Saved)
+        {
+            return (write, null);
+        }
+
+        var step = saga.Step(stepName);
+        StepOutcome outcome;
+        try
+        {
+            outcome = await (action == SagaAction.Reserve ? step.Reserve : step.Cancel)(write.Log.Details, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A step should answer with an outcome; one that throws has an unknown effect.
+            outcome = StepOutcome.Unreachable(ex.Message);
+        }
+
+        var done = intent with
+        {
+            Outcome = outcome.Status switch
+            {
+                StepStatus.Succeeded => CallOutcome.Succeeded,
+                StepStatus.Rejected => CallOutcome.Failed,
+                _ => CallOutcome.Unknown,
+            },
+            Attempts = outcome.Attempts,
+            FinishedAt = clock.GetUtcNow(),
+            Detail = outcome.Detail,
+        };
+        var history = write.Log.History;
+        return (SagaWrite<TData>.Ok(write.Log with { History = history.SetItem(history.Length - 1, done) }), outcome);
+    }
+
+    private async Task<SagaWrite<TData>> SaveAsync(SagaLog<TData> changed, bool isNew, bool release)
+    {
+        var now = clock.GetUtcNow();
+        var next = changed with
+        {
+            UpdatedAt = now,
+            LeaseOwner = release ? null : lease.Owner,
+            LeaseUntil = release ? null : now + lease.Duration,
+        };
+        // Once accepted, a saga is carried to its end even if whoever asked for it goes away: no token here.
+        return isNew ? await store.InsertAsync(next, CancellationToken.None) : await store.UpdateAsync(next, CancellationToken.None);
+    }
+
+    private static SagaDrive<TData> Ended(SagaWrite<TData> write, StepOutcome? failure, IReadOnlyList<string>? owed = null) => write.Result switch
+    {
+        SagaWriteResult.Saved => new(SagaDriveEnd.Driven, write.Log, failure, owed ?? []),
+        SagaWriteResult.AlreadyExists => new(SagaDriveEnd.AlreadyExists, write.Log, null, []),
+        _ => new(SagaDriveEnd.TakenOver, write.Log, failure, []),
+    };
+}

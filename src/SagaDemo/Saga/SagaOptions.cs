@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SagaDemo.Saga;
+
+public sealed class SagaOptions
+{
+    /// <summary>How many times one compensation is tried before the saga reports it as still owed.</summary>
+    [Range(1, 100)]
+    public int CompensationAttempts { get; set; } = 5;
+
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan CompensationBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan CompensationMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
+}
