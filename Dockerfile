@@ -31,7 +31,8 @@ RUN mkdir -p /app/data && chown "$APP_UID" /app/data
 ENV ASPNETCORE_HTTP_PORTS=8080
 # A small first-generation GC budget (8 MiB instead of one sized from the CPU cache): measured with
 # bench/run.sh, it keeps each process near 110 MB instead of 175 MB and cuts the p99 latency by
-# three quarters. The runtime reads it only from the environment; scripts/lib.sh applies the same.
+# three quarters. The runtime reads it only from the environment; scripts/runtime.env declares the
+# same for every process the scripts start.
 ENV DOTNET_GCgen0size=0x800000
 EXPOSE 8080
 USER $APP_UID

@@ -17,13 +17,37 @@ apt_install() {
 # need COMMAND PACKAGE: installs PACKAGE unless COMMAND is already on the PATH.
 need() { command -v "$1" >/dev/null || apt_install "$2"; }
 
-# Counting a suite's checks: pass NAME; fail NAME [WHY]; check NAME CONDITION [WHY]. The totals are
-# $passed and $failed; write_counts FILE records them as "PASSED FAILED" for ./test.sh to add up.
+# Counting a suite's checks: pass NAME; fail NAME [WHY]; check NAME COMMAND [ARG...] runs the command
+# (a predicate function, grep, test ...) and counts it. The totals are $passed and $failed;
+# write_counts FILE records them as "PASSED FAILED" for ./test.sh to add up.
 passed=0
 failed=0
 pass() { passed=$((passed + 1)); echo "  ok    $1"; }
 fail() { failed=$((failed + 1)); echo "  FAIL  $1${2:+: $2}"; }
-check() { if eval "$2"; then pass "$1"; else fail "$1" "${3:-}"; fi; }
+check() {
+  local name=$1
+  shift
+  if "$@"; then pass "$name"; else fail "$name" "${why:-}"; fi
+}
+
+# contains TEXT PART / lacks TEXT PART: predicates for check and wait_until.
+contains() { [[ $1 == *"$2"* ]]; }
+lacks() { [[ $1 != *"$2"* ]]; }
+contains_all() {
+  local text=$1 part
+  shift
+  for part in "$@"; do [[ $text == *"$part"* ]] || return 1; done
+}
+
+# wait_until SECONDS COMMAND [ARG...]: runs COMMAND until it succeeds or the deadline passes.
+wait_until() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    ((SECONDS >= deadline)) && return 1
+    sleep 0.1
+  done
+}
 write_counts() { echo "$passed $failed" >"$1"; }
 
 # add_counts SUITE FILE: adds what a sub-suite wrote with write_counts; one that wrote nothing has failed.
@@ -63,9 +87,10 @@ free_port() {
   printf -v "$1" '%s' "$found"
 }
 
-# The runtime settings the image runs with (the Dockerfile's ENV DOTNET_... lines), so that local
-# runs, the tests and the benchmark run the app as the container does.
-mapfile -t SAGA_RUNTIME_ENV < <(sed -nE 's/^ENV (DOTNET_[A-Za-z0-9_]+=[^ ]+)$/\1/p' "$SAGA_ROOT/Dockerfile")
+# The runtime settings the image runs with, so that local runs, the tests and the benchmark run the
+# app as the container does: declared once in scripts/runtime.env (the Dockerfile's ENV lines must
+# say the same; tests/deploy/check.mjs compares them).
+mapfile -t SAGA_RUNTIME_ENV < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$SAGA_ROOT/scripts/runtime.env")
 
 # start_role ROLE PORT LOGFILE [NAME=VALUE ...]: starts one role in the background, remembers its PID.
 start_role() {

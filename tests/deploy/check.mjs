@@ -1,9 +1,10 @@
 // Static checks of the deployment: every manifest against the Kubernetes schemas (unknown fields
 // included), and the pieces against each other. Usage: node tests/deploy/check.mjs [COUNTS_FILE]
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import * as models from "@kubernetes/client-node/dist/gen/models/all.js";
 import {
-  containerEnv, dockerfile, listenPort, loadManifests, manifestFiles, matches, ofKind, readme, resolveTargetPort,
+  containerEnv, dockerfile, listenPort, loadManifests, manifestFiles, matches, ofKind, readme, resolveTargetPort, root,
 } from "./manifests.mjs";
 
 let passed = 0;
@@ -86,6 +87,12 @@ check("Dockerfile runs as the image's non-root user on port 8080, role only from
   !("ROLE" in image.env) || "the image must not fix a ROLE",
   new RegExp(`chown\\s+"?\\$APP_UID"?\\S*\\s+${image.workdir}/data`).test(image.text) || `${image.workdir}/data must belong to $APP_UID (the SQLite file is written there)`,
 ]);
+
+check("the image runs with the runtime settings the scripts use (scripts/runtime.env)", (() => {
+  const declared = readFileSync(join(root, "scripts", "runtime.env"), "utf8").split("\n").filter(l => /^[A-Za-z_]\w*=/.test(l));
+  return declared.length === 0 ? "scripts/runtime.env declares nothing"
+    : declared.map(line => { const [k, v] = line.split("="); return image.env[k] === v || `the Dockerfile needs ENV ${line}`; });
+})());
 
 // 3. The pieces agree with each other.
 check("there is one Deployment per role", ["order", "payment", "inventory", "delivery"]

@@ -12,8 +12,9 @@ mkdir -p "$results"
 need yamllint yamllint
 
 echo "==> Lint"
-check "yamllint --strict k8s/ k3d-config.yaml" '(cd "$SAGA_ROOT" && yamllint --strict k8s k3d-config.yaml .yamllint.yaml)'
-check "dockerfilelint Dockerfile" '(cd "$SAGA_ROOT" && node_modules/.bin/dockerfilelint Dockerfile)'
+cd "$SAGA_ROOT" || exit 1
+check "yamllint --strict k8s/ k3d-config.yaml" yamllint --strict k8s k3d-config.yaml .yamllint.yaml
+check "dockerfilelint Dockerfile" node_modules/.bin/dockerfilelint Dockerfile
 
 echo "==> Static checks (schemas and consistency)"
 rm -f "$results/static.counts" "$results/image.counts" "$results/rehearsal.counts" "$results/docker-lines.counts"

@@ -68,15 +68,19 @@ count_orders() { # count_orders URL STATUS
   curl -s "$1/orders?status=$2&limit=500" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).length))'
 }
 
-# wait_until SECONDS COMMAND: polls COMMAND until it succeeds or the deadline passes.
-wait_until() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until eval "$@"; do
-    ((SECONDS >= deadline)) && return 1
-    sleep 0.1
-  done
+
+# Predicates for check and wait_until.
+at_least() { (($(count_orders "$1" "$3") >= $2)); }
+exactly() { (($(count_orders "$1" "$3") == $2)); }
+none_unfinished() { (($(count_orders "$1" pending) + $(count_orders "$1" compensating) == 0)); }
+# reservation_is PARTICIPANT_URL ORDER_ID STATUS
+reservation_is() { curl -s "$1/reservations/$2" | grep -q "\"status\":\"$3\""; }
+# failed_cancels_at_least URL N: the compensating orders' histories hold N cancels with an unknown outcome.
+failed_cancels_at_least() {
+  (($(curl -s "$1/orders?status=compensating" | grep -o '"action":"cancel","outcome":"unknown"' | wc -l) >= $2))
 }
+# same_holdings BEFORE AFTER PART: the stock read before and after a restart is the same and holds PART.
+same_holdings() { [[ $1 == "$2" && $1 == *"$3"* ]]; }
 
 # place_orders URL PREFIX FROM TO SKU SLOT: orders FROM..TO in parallel in the background (every fifth
 # with a forced inventory failure); their answers go to files. Sets $placing (the background PIDs).
@@ -100,11 +104,11 @@ verify() {
   report=$(node "$SAGA_ROOT/tests/durability/verify.mjs" "$url" "$prefix" \
     "http://127.0.0.1:${port[inventory]}" "$sku" "http://127.0.0.1:${port[delivery]}" "$slot")
   echo "$report" | sed 's/^/        /'
-  check "$label: every accepted order is confirmed or cancelled" '[[ $report == *"unfinished=0"* ]]'
-  check "$label: each confirmed order holds all three reservations, any other holds none" '[[ $report == *"violations=0"* ]]'
-  check "$label: stock and slot counts add up to the confirmed orders" '[[ $report == *"counts=ok"* ]]'
-  check "$label: the kill really interrupted sagas (some were recovered)" '[[ $report != *"interrupted=0"* ]]'
-  check "$label: orders finished before the kill stay confirmed" '[[ $report != *"confirmed=0"* ]]'
+  check "$label: every accepted order is confirmed or cancelled" contains "$report" "unfinished=0"
+  check "$label: each confirmed order holds all three reservations, any other holds none" contains "$report" "violations=0"
+  check "$label: stock and slot counts add up to the confirmed orders" contains "$report" "counts=ok"
+  check "$label: the kill really interrupted sagas (some were recovered)" lacks "$report" "interrupted=0"
+  check "$label: orders finished before the kill stay confirmed" lacks "$report" "confirmed=0"
 }
 
 mkdir -p "$work/answers"
@@ -120,11 +124,11 @@ for provider in sqlite postgres; do
   place_orders "$orchestrator_url" "$scenario" 1 10 "SKU-$scenario" "2030-01-01T10:00"
   wait "${placing[@]}"
   place_orders "$orchestrator_url" "$scenario" 11 40 "SKU-$scenario" "2030-01-01T10:00"
-  wait_until 30 '(( $(count_orders "$orchestrator_url" pending) >= 10 ))' || fail "[$provider] orders reached the orchestrator"
+  wait_until 30 at_least "$orchestrator_url" 10 pending || fail "[$provider] orders reached the orchestrator"
   kill -9 "$orchestrator_pid"
   wait "${placing[@]}" 2>/dev/null
   start_orchestrator second "$work/logs/$scenario-order-2.log" "${store[@]}"
-  wait_until 60 '(( $(count_orders "$orchestrator_url" pending) + $(count_orders "$orchestrator_url" compensating) == 0 ))' \
+  wait_until 60 none_unfinished "$orchestrator_url" \
     || fail "[$provider] recovery finished every order within 60 s"
   verify "$orchestrator_url" "$scenario" "SKU-$scenario" "2030-01-01T10:00" "[$provider] after kill -9 and restart"
   stop_roles
@@ -141,21 +145,21 @@ for provider in sqlite postgres; do
   placing=("$!")
   # Once the payment is reserved (the slow inventory step is running), the payment service freezes.
   payment_url="http://127.0.0.1:${port[payment]}"
-  wait_until 20 'curl -s "$payment_url/payment/reservations/$id" | grep -q "\"status\":\"reserved\""' \
+  wait_until 20 reservation_is "$payment_url/payment" "$id" reserved \
     || fail "[$provider] the payment was reserved"
   kill -STOP "${pid[payment]}"
   wait "${placing[@]}"
-  check "[$provider] the order answers 409 and is left compensating while payment is down" \
-    'grep -q "\"status\":\"compensating\"" "$work/answers/$id.json"' "$(head -c 300 "$work/answers/$id.json")"
-  wait_until 60 '(( $(curl -s "$orchestrator_url/orders?status=compensating" | grep -o "\"action\":\"cancel\",\"outcome\":\"unknown\"" | wc -l) >= 4 ))'
+  why=$(head -c 300 "$work/answers/$id.json") check "[$provider] the order answers 409 and is left compensating while payment is down" \
+    grep -q '"status":"compensating"' "$work/answers/$id.json"
+  wait_until 60 failed_cancels_at_least "$orchestrator_url" 4
   check "[$provider] recovery keeps retrying the compensation, the order stays compensating" \
-    '(( $(count_orders "$orchestrator_url" compensating) == 1 ))'
+    exactly "$orchestrator_url" 1 compensating
   kill -CONT "${pid[payment]}"
-  wait_until 30 '(( $(count_orders "$orchestrator_url" cancelled) == 1 ))'
+  wait_until 30 exactly "$orchestrator_url" 1 cancelled
   check "[$provider] with payment back, the order becomes cancelled with no manual action" \
-    '(( $(count_orders "$orchestrator_url" cancelled) == 1 ))'
+    exactly "$orchestrator_url" 1 cancelled
   check "[$provider] and the payment hold is released" \
-    'curl -s "$payment_url/payment/reservations/$id" | grep -q "\"status\":\"cancelled\""'
+    reservation_is "$payment_url/payment" "$id" cancelled
   stop_roles
 done
 
@@ -169,13 +173,13 @@ start_orchestrator a "$work/logs/$scenario-order-a.log" "${store[@]}"
 place_orders "$orchestrator_url" "$scenario" 1 10 "SKU-$scenario" "2030-01-01T12:00"
 wait "${placing[@]}"
 place_orders "$orchestrator_url" "$scenario" 11 40 "SKU-$scenario" "2030-01-01T12:00"
-wait_until 30 '(( $(count_orders "$survivor_url" pending) >= 10 ))' || fail "[replicas] orders reached orchestrator a"
+wait_until 30 at_least "$survivor_url" 10 pending || fail "[replicas] orders reached orchestrator a"
 kill -9 "$orchestrator_pid"
 wait "${placing[@]}" 2>/dev/null
-wait_until 60 '(( $(count_orders "$survivor_url" pending) + $(count_orders "$survivor_url" compensating) == 0 ))' \
+wait_until 60 none_unfinished "$survivor_url" \
   || fail "[replicas] orchestrator b finished every order within 60 s"
 verify "$survivor_url" "$scenario" "SKU-$scenario" "2030-01-01T12:00" "[replicas] after a replica died"
-check "[replicas] orchestrator b took over orders by itself" 'grep -q "Recovered order" "$work/logs/$scenario-order-b.log"'
+check "[replicas] orchestrator b took over orders by itself" grep -q "Recovered order" "$work/logs/$scenario-order-b.log"
 
 stop_roles
 
@@ -199,16 +203,17 @@ start_role inventory "${port[inventory]}" "$work/logs/$scenario-inventory-2.log"
   Storage__Provider=postgres "ConnectionStrings__Reservations=$reservations"
 pid[inventory]=$LAST_PID
 wait_healthy "http://127.0.0.1:${port[inventory]}" 60 || fail "[participants on postgres] inventory restarts"
-check "[participants on postgres] after kill -9 and restart, inventory holds the same stock" \
-  '[[ $(curl -s "$stock_url") == "$held_before" && $held_before == *"\"reserved\":16"* ]]' "before: $held_before, after: $(curl -s "$stock_url")"
+held_after=$(curl -s "$stock_url")
+why="before: $held_before, after: $held_after" check "[participants on postgres] after kill -9 and restart, inventory holds the same stock" \
+  same_holdings "$held_before" "$held_after" '"reserved":16'
 place_orders "$orchestrator_url" "$scenario" 21 30 "SKU-$scenario" "2030-01-01T13:00"
 wait "${placing[@]}"
 report=$(node "$SAGA_ROOT/tests/durability/verify.mjs" "$orchestrator_url" "$scenario" \
   "http://127.0.0.1:${port[inventory]}" "SKU-$scenario" "http://127.0.0.1:${port[delivery]}" "2030-01-01T13:00")
 echo "$report" | sed 's/^/        /'
-check "[participants on postgres] every order is final" '[[ $report == *"unfinished=0"* ]]'
+check "[participants on postgres] every order is final" contains "$report" "unfinished=0"
 check "[participants on postgres] each confirmed order holds all three reservations, before and after the restart" \
-  '[[ $report == *"violations=0"* && $report == *"confirmed=24"* ]]'
-check "[participants on postgres] stock and slot counts add up to the confirmed orders" '[[ $report == *"counts=ok"* ]]'
+  contains_all "$report" "violations=0" "confirmed=24"
+check "[participants on postgres] stock and slot counts add up to the confirmed orders" contains "$report" "counts=ok"
 
 ((failed == 0))

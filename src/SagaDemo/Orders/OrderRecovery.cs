@@ -45,6 +45,10 @@ public sealed class OrderRecovery(
         {
             return null;
         }
+        if (order.Status == SagaStatus.Pending && drive.Log.Status != SagaStatus.Confirmed)
+        {
+            logger.LogWarning("Recovered order {OrderId}: interrupted before every step was reserved; compensated", order.OrderId);
+        }
         Report(drive.Log, drive.Owed);
         return drive.Log;
     }
