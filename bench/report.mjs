@@ -2,12 +2,15 @@
 // Usage: node bench/report.mjs OUT_DIR SECONDS CONNECTIONS ROUNDS   (exit 1 if the budget does not hold)
 // Every configuration ran ROUNDS times; a ratio is taken against the baseline of the same round, and
 // the table shows, per configuration, the round with the median throughput (and every round's figure).
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 
 const [out, seconds, connections, roundCount] = process.argv.slice(2);
-const configs = ["baseline", "memory", "sqlite", "postgres"];
+const stores = ["memory", "sqlite", "postgres"];
+// With BENCH_COMPARE, each store also ran on the build before ("memory-before", ...).
+const compared = existsSync(join(out, "memory-before-r1.json"));
+const configs = ["baseline", ...stores, ...(compared ? stores.map(s => `${s}-before`) : [])];
 const rounds = Array.from({ length: Number(roundCount) }, (_, i) => i + 1);
 const read = (config, round) => JSON.parse(readFileSync(join(out, `${config}-r${round}.json`), "utf8"));
 const runsOf = Object.fromEntries(configs.map(c => [c, rounds.map(r => read(c, r))]));
@@ -32,13 +35,15 @@ const lines = [
   `| run | sagas/s (median round) | × baseline (median of rounds) | × baseline by CPU per saga | sagas/s in each round | p50 ms | p90 ms | p99 ms | max ms | non-2xx | socket errors | max RSS MB | CPU µs per saga (order / participants) | stolen CPU % | read back confirmed |`,
   `|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|`,
   ...shown.map(({ config, figures: f, rss_mb, cpu_us_per_saga: cpu, sample }) =>
-    `| ${config} | ${f.sagas_per_second.toFixed(0)} | ${ratioOf(config).toFixed(2)} | ${config === "postgres" ? "—" : cpuRatioOf(config).toFixed(2)} | ${runsOf[config].map(r => sps(r).toFixed(0)).join(", ")} | ` +
+    `| ${config} | ${f.sagas_per_second.toFixed(0)} | ${ratioOf(config).toFixed(2)} | ${config.startsWith("postgres") ? "—" : cpuRatioOf(config).toFixed(2)} | ${runsOf[config].map(r => sps(r).toFixed(0)).join(", ")} | ` +
     `${f.p50_ms.toFixed(1)} | ${f.p90_ms.toFixed(1)} | ${f.p99_ms.toFixed(1)} | ${f.max_ms.toFixed(1)} | ${f.non_2xx} | ${f.socket_errors} | ` +
     `${Math.max(...Object.values(rss_mb))} | ${cpu ? `${cpu.order} / ${cpu.payment}, ${cpu.inventory}, ${cpu.delivery}` : "—"} | ` +
     `${runsOf[config].map(r => r.steal_pct.toFixed(0)).join(", ")} | ${sample ? `${sample.confirmed}/${sample.read}` : "—"} |`),
 ];
 const all = configs.flatMap(c => runsOf[c]);
 const sagaRuns = configs.slice(1).flatMap(c => runsOf[c]);
+// This build against the one before, store by store: the median over rounds of the same round's ratio.
+const againstBefore = store => median(rounds.map((_, i) => sps(runsOf[store][i]) / sps(runsOf[`${store}-before`][i])));
 const budget = [
   ["in-memory store ≥ 0.7 × baseline", ratioOf("memory") >= 0.7],
   ["SQLite store ≥ 0.5 × baseline", ratioOf("sqlite") >= 0.5],
@@ -47,6 +52,7 @@ const budget = [
   ["every process ≤ 120 MB resident after every run", all.every(r => Object.values(r.rss_mb).every(mb => mb > 0 && mb <= 120))],
   ["every sampled order reads back confirmed", sagaRuns.every(r => r.sample.read > 0 && r.sample.confirmed === r.sample.read)],
   ...startup.map(s => [`start-up of the ${s.role} role to a healthy /health < 1 s (median ${median(s.ms)} ms)`, median(s.ms) < 1000]),
+  ...(compared ? stores.map(s => [`${s}: this build ≥ 0.9 × the build before (${againstBefore(s).toFixed(2)} ×)`, againstBefore(s) >= 0.9]) : []),
 ];
 const report = [
   `SagaDemo benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, \`bench/run.sh ${seconds} ${connections} ${roundCount}\` ` +

@@ -7,6 +7,9 @@
 # shared machine a neighbour's load comes and goes, so each ratio is taken against the baseline of
 # the same round and the report keeps the median round; the CPU time stolen by the hypervisor
 # during every run is recorded beside it.
+# With BENCH_COMPARE=REV (a commit, tag or branch) the same run also measures that revision's build
+# with each store ("memory-before", ...), and the report gives the current build's throughput as a
+# ratio of it, store by store.
 # Not part of ./test.sh. Usage: bench/run.sh [SECONDS] [CONNECTIONS] [ROUNDS]   (defaults: 20 s, 16 connections, 3 rounds)
 set -uo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
@@ -26,6 +29,20 @@ publish_app
 baseline_dir="$SAGA_ROOT/.artifacts/baseline"
 echo "==> Publishing the baseline (bench/Baseline)"
 dotnet publish "$SAGA_ROOT/bench/Baseline/Baseline.csproj" -c Release -o "$baseline_dir" --nologo -v quiet || die "baseline publish failed"
+configs=(baseline memory sqlite postgres)
+if [[ -n ${BENCH_COMPARE:-} ]]; then
+  before_dir="$SAGA_ROOT/.artifacts/bench-before/app"
+  before_src="$SAGA_ROOT/.artifacts/bench-before/src"
+  echo "==> Publishing $BENCH_COMPARE for comparison"
+  rm -rf "$SAGA_ROOT/.artifacts/bench-before"
+  git -C "$SAGA_ROOT" worktree prune
+  git -C "$SAGA_ROOT" worktree add --detach "$before_src" "$BENCH_COMPARE" >/dev/null || die "no revision $BENCH_COMPARE"
+  dotnet publish "$before_src/src/SagaDemo/SagaDemo.csproj" -c Release -o "$before_dir" --nologo -v quiet \
+    -r "linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')" --self-contained false -p:PublishReadyToRun=true \
+    || die "publishing $BENCH_COMPARE failed"
+  git -C "$SAGA_ROOT" worktree remove --force "$before_src"
+  configs+=(memory-before sqlite-before postgres-before)
+fi
 pg_start
 
 rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
@@ -35,8 +52,11 @@ cpu_ms() { awk -v hz="$clock_ticks" '{ printf "%.0f", ($14 + $15) * 1000 / hz }'
 cpu_ticks() { awk 'NR == 1 { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $9 }' /proc/stat; }
 
 # start_system CONFIG: the orchestrator and three participants of CONFIG; sets $url and $pids.
+# CONFIG-before runs the build of BENCH_COMPARE with the same store.
 start_system() {
   local config=$1 role
+  local store=${config%-before} SAGA_APP_DIR=$SAGA_APP_DIR
+  [[ $config == *-before ]] && SAGA_APP_DIR=$before_dir
   declare -gA port=()
   declare -gA pid_of=()
   for role in payment inventory delivery order; do free_port "port[$role]"; done
@@ -50,10 +70,10 @@ start_system() {
       SAGA_PIDS+=("$!")
       LAST_PID=$!
     elif [[ $role == order ]]; then
-      case $config in
+      case $store in
         memory) env=(Storage__Provider=memory) ;;
         sqlite) env=(Storage__Provider=sqlite "ConnectionStrings__Orders=Data Source=$out/orders.db") ;;
-        postgres) env=(Storage__Provider=postgres "ConnectionStrings__Orders=$(pg_create_database "bench_$round")") ;;
+        postgres) env=(Storage__Provider=postgres "ConnectionStrings__Orders=$(pg_create_database "bench_${config//-/_}_$round")") ;;
       esac
       start_role order "${port[order]}" "$log" "${env[@]}" "${urls[@]}" ${BENCH_ENV:-}
     else
@@ -113,7 +133,7 @@ measure() {
 }
 
 for round in $(seq "$rounds"); do
-  for config in ${BENCH_CONFIGS:-baseline memory sqlite postgres}; do measure "$config" "$round"; done
+  for config in ${BENCH_CONFIGS:-${configs[*]}}; do measure "$config" "$round"; done
 done
 
 echo "==> Start-up of the published app to a healthy /health (5 times each)"
