@@ -315,6 +315,8 @@ async function startSystem(dataDir) {
     },
     settled: () => restarting ?? Promise.resolve(),
     async stop() {
+      // A restart still under way would spawn an orchestrator after the others stopped: let it finish first.
+      await restarting?.catch(() => {});
       await Promise.all(Object.values(roles).map((r) => r.stop()));
       await Promise.all(Object.values(proxies).map((p) => new Promise((resolve) => (p.server ? p.server.close(resolve) : resolve()))));
       upstreamAgent.destroy();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SagaDemo.Participants;
 
 namespace SagaDemo.Clients;
 
@@ -13,16 +14,21 @@ public static class ClientRegistration
         services.AddSingleton<ParticipantPolicies>();
         services.AddTransient<AttemptCountingHandler>();
 
-        services.AddParticipantClient<PaymentClient>(urls => urls.PaymentUrl);
-        services.AddParticipantClient<InventoryClient>(urls => urls.InventoryUrl);
-        services.AddParticipantClient<DeliveryClient>(urls => urls.DeliveryUrl);
+        services.AddSingleton<ParticipantClients>();
+        foreach (var participant in ParticipantRegistry.All)
+        {
+            services.AddParticipantClient(participant.Name);
+        }
         return services;
     }
 
-    private static void AddParticipantClient<TClient>(this IServiceCollection services, Func<ParticipantUrls, string> url)
-        where TClient : ParticipantClient
-    {
-        services.AddHttpClient<TClient>((sp, http) => http.BaseAddress = new Uri(url(sp.GetRequiredService<IOptions<ParticipantUrls>>().Value)))
+    /// <summary>
+    /// The named HttpClient of one participant, with one policy stack; its base URL is
+    /// <paramref name="baseAddress"/>, or the participant's from <see cref="ParticipantUrls"/>.
+    /// </summary>
+    public static IHttpClientBuilder AddParticipantClient(this IServiceCollection services, string name, Uri? baseAddress = null) =>
+        services.AddHttpClient(name, (sp, http) =>
+                http.BaseAddress = baseAddress ?? new Uri(sp.GetRequiredService<IOptions<ParticipantUrls>>().Value.ByName[name]))
             // The saga is declared once (a singleton) and keeps its clients: connections are renewed by
             // the pool (so DNS changes are seen) instead of by rotating the factory's handlers. A service
             // calling a service follows no redirects and keeps no cookies (no redirect handler, no cookie work per call).
@@ -40,5 +46,4 @@ public static class ClientRegistration
             // then the attempt counter.
             .AddPolicyHandler((sp, _) => sp.GetRequiredService<ParticipantPolicies>().RetryWithPerTryTimeout)
             .AddHttpMessageHandler<AttemptCountingHandler>();
-    }
 }

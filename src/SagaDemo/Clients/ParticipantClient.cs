@@ -15,16 +15,16 @@ namespace SagaDemo.Clients;
 /// A typed client for one participant. Every answer becomes a <see cref="StepOutcome"/>: a 2xx is
 /// success, a 4xx is the participant's "no", and anything else leaves the outcome unknown.
 /// </summary>
-public abstract class ParticipantClient(HttpClient http, ServiceRole role, IOptions<ResilienceOptions> options)
+public sealed class ParticipantClient(HttpClient http, string name, IOptions<ResilienceOptions> options)
 {
     // No charset: JSON is UTF-8 (RFC 8259 defines no charset parameter), and the participant has none to parse.
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
 
-    public string Name { get; } = role.RouteName();
+    public string Name { get; } = name;
 
     // The client lives as long as the app, so its two URLs are built once, not parsed on every call.
-    private readonly Uri reserveUri = new(http.BaseAddress!, $"/{role.RouteName()}/reserve");
-    private readonly Uri cancelUri = new(http.BaseAddress!, $"/{role.RouteName()}/cancel");
+    private readonly Uri reserveUri = new(http.BaseAddress!, $"/{name}/reserve");
+    private readonly Uri cancelUri = new(http.BaseAddress!, $"/{name}/cancel");
 
     public Task<StepOutcome> ReserveAsync<TRequest>(TRequest body, CancellationToken cancellationToken)
         where TRequest : IReservationRequest => PostAsync(reserveUri, body, cancellationToken);
@@ -133,12 +133,3 @@ public abstract class ParticipantClient(HttpClient http, ServiceRole role, IOpti
         return $"{(int)response.StatusCode} {response.ReasonPhrase}";
     }
 }
-
-public sealed class PaymentClient(HttpClient http, IOptions<ResilienceOptions> options)
-    : ParticipantClient(http, ServiceRole.Payment, options);
-
-public sealed class InventoryClient(HttpClient http, IOptions<ResilienceOptions> options)
-    : ParticipantClient(http, ServiceRole.Inventory, options);
-
-public sealed class DeliveryClient(HttpClient http, IOptions<ResilienceOptions> options)
-    : ParticipantClient(http, ServiceRole.Delivery, options);

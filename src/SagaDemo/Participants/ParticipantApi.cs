@@ -14,10 +14,10 @@ public static partial class ParticipantApi
     public const int DefaultListLimit = 100;
     public const int MaxListLimit = 1000;
 
-    public static RouteGroupBuilder MapParticipantApi<TRequest>(this IEndpointRouteBuilder app, ServiceRole role)
+    public static RouteGroupBuilder MapParticipantApi<TRequest>(this IEndpointRouteBuilder app, string name)
         where TRequest : class, IReservationRequest
     {
-        var api = app.MapGroup($"/{role.RouteName()}").WithTags(role.RouteName());
+        var api = app.MapGroup($"/{name}").WithTags(name);
 
         // Held in variables: the ASP.NET route analyzer crashes on a generic method group (AD0001).
         Delegate reserve = Reserve<TRequest>;

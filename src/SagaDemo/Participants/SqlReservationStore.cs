@@ -14,7 +14,7 @@ namespace SagaDemo.Participants;
 /// the units held only under that lock: two replicas on one PostgreSQL cannot oversell either.
 /// Several participants may share one database: every row carries its role.
 /// </summary>
-public sealed class SqlReservationStore<TRequest>(SqlDialect dialect, ServiceRole role, IReservationRules<TRequest> rules, TimeProvider clock)
+public sealed class SqlReservationStore<TRequest>(SqlDialect dialect, string roleName, IReservationRules<TRequest> rules, TimeProvider clock)
     : IReservationStore<TRequest>
     where TRequest : class, IReservationRequest
 {
@@ -46,7 +46,6 @@ public sealed class SqlReservationStore<TRequest>(SqlDialect dialect, ServiceRol
 
     private const string Columns = "order_id, status, request, resource, units, reason, created_at";
 
-    private readonly string roleName = role.RouteName();
 
     public string Description => "reservation store";
 

@@ -39,9 +39,9 @@ public sealed class SagaSystem : IDisposable
         }
         Orders = new SagaFactory(ServiceRole.Order, settings, services =>
         {
-            Route<PaymentClient>(services, Payment, PaymentLink);
-            Route<InventoryClient>(services, Inventory, InventoryLink);
-            Route<DeliveryClient>(services, Delivery, DeliveryLink);
+            Route(services, "payment", Payment, PaymentLink);
+            Route(services, "inventory", Inventory, InventoryLink);
+            Route(services, "delivery", Delivery, DeliveryLink);
             orchestratorServices?.Invoke(services);
         });
         // Start every host now: started lazily from inside the client's handler factory, a host
@@ -88,7 +88,6 @@ public sealed class SagaSystem : IDisposable
         Delivery.Dispose();
     }
 
-    private static void Route<TClient>(IServiceCollection services, SagaFactory participant, ParticipantLink link)
-        where TClient : class =>
-        services.AddHttpClient<TClient>().ConfigurePrimaryHttpMessageHandler(() => link.Wrap(participant.Server.CreateHandler()));
+    private static void Route(IServiceCollection services, string name, SagaFactory participant, ParticipantLink link) =>
+        services.AddHttpClient(name).ConfigurePrimaryHttpMessageHandler(() => link.Wrap(participant.Server.CreateHandler()));
 }

@@ -186,7 +186,7 @@ public sealed class SqliteReservationStoreTests : ReservationStoreContract
 
     protected override Task<IReservationStore<InventoryReservationRequest>> CreateStoreAsync() =>
         Task.FromResult<IReservationStore<InventoryReservationRequest>>(new SqlReservationStore<InventoryReservationRequest>(
-            new SqliteDialect(folder.ConnectionString("inventory.db")), Hosting.ServiceRole.Inventory, Rules, Clock));
+            new SqliteDialect(folder.ConnectionString("inventory.db")), "inventory", Rules, Clock));
 
     public override Task DisposeAsync()
     {
@@ -217,7 +217,7 @@ public sealed class PostgresReservationStoreTests : ReservationStoreContract
     protected override async Task<IReservationStore<InventoryReservationRequest>> CreateStoreAsync()
     {
         database ??= await TestPostgresDatabase.CreateAsync("reservations");
-        return new SqlReservationStore<InventoryReservationRequest>(new PostgresDialect(database.DataSource), Hosting.ServiceRole.Inventory, Rules, Clock);
+        return new SqlReservationStore<InventoryReservationRequest>(new PostgresDialect(database.DataSource), "inventory", Rules, Clock);
     }
 
     public override async Task DisposeAsync()
@@ -231,7 +231,7 @@ public sealed class PostgresReservationStoreTests : ReservationStoreContract
     [Fact]
     public async Task Roles_SharingOneDatabase_KeepTheirOwnBooks()
     {
-        var delivery = new SqlReservationStore<InventoryReservationRequest>(new PostgresDialect(database!.DataSource), Hosting.ServiceRole.Delivery, Rules, Clock);
+        var delivery = new SqlReservationStore<InventoryReservationRequest>(new PostgresDialect(database!.DataSource), "delivery", Rules, Clock);
         await delivery.InitializeAsync(CancellationToken.None);
         await Store.ReserveAsync(Request("o-1", quantity: 2), CancellationToken.None);
 
