@@ -45,33 +45,31 @@ public sealed class OrchestratorTests : IDisposable
         });
     }
 
-    public static TheoryData<string, string, string[], string[], string[]> ForcedFailures => new()
+    /// <summary>One forced failure: which step says no, and everything a client then sees.</summary>
+    public sealed record ForcedFailure(string Failing, string Detail, string[] Steps, string[] Calls, string[] Participants)
     {
-        {
-            "payment", "Payment reservation failed: Payment gateway rejected transaction",
-            ["payment failed"],
-            ["POST /payment/reserve"],
-            ["rejected", "none", "none"]
-        },
-        {
-            "inventory", "Inventory reservation failed: Stock reservation failed",
-            ["payment reserved", "inventory failed", "payment cancelled"],
-            ["POST /payment/reserve", "POST /inventory/reserve", "POST /payment/cancel"],
-            ["cancelled", "rejected", "none"]
-        },
-        {
-            "delivery", "Delivery reservation failed: Delivery slot unavailable",
-            ["payment reserved", "inventory reserved", "delivery failed", "inventory cancelled", "payment cancelled"],
-            ["POST /payment/reserve", "POST /inventory/reserve", "POST /delivery/reserve", "POST /inventory/cancel", "POST /payment/cancel"],
-            ["cancelled", "cancelled", "rejected"]
-        },
-    };
+        public override string ToString() => $"{Failing} fails";
+    }
+
+    public static TheoryData<ForcedFailure> ForcedFailures => new(
+        new ForcedFailure("payment", "Payment reservation failed: Payment gateway rejected transaction",
+            Steps: ["payment failed"],
+            Calls: ["POST /payment/reserve"],
+            Participants: ["rejected", "none", "none"]),
+        new ForcedFailure("inventory", "Inventory reservation failed: Stock reservation failed",
+            Steps: ["payment reserved", "inventory failed", "payment cancelled"],
+            Calls: ["POST /payment/reserve", "POST /inventory/reserve", "POST /payment/cancel"],
+            Participants: ["cancelled", "rejected", "none"]),
+        new ForcedFailure("delivery", "Delivery reservation failed: Delivery slot unavailable",
+            Steps: ["payment reserved", "inventory reserved", "delivery failed", "inventory cancelled", "payment cancelled"],
+            Calls: ["POST /payment/reserve", "POST /inventory/reserve", "POST /delivery/reserve", "POST /inventory/cancel", "POST /payment/cancel"],
+            Participants: ["cancelled", "cancelled", "rejected"]));
 
     [Theory]
     [MemberData(nameof(ForcedFailures))]
-    public async Task PlaceOrder_ForcedFailure_CompensatesExactlyTheCompletedStepsInReverse(
-        string failing, string detail, string[] steps, string[] calls, string[] participants)
+    public async Task PlaceOrder_ForcedFailure_CompensatesExactlyTheCompletedStepsInReverse(ForcedFailure failure)
     {
+        var (failing, detail, steps, calls, participants) = failure;
         var request = SagaSystem.NewOrder() with
         {
             ForcePaymentFailure = failing == "payment",
@@ -236,22 +234,34 @@ public sealed class OrchestratorTests : IDisposable
         system.Calls.Posts.Should().Equal("POST /payment/reserve", "POST /inventory/reserve", "POST /delivery/reserve");
     }
 
-    [Theory]
-    [InlineData("""{"amount":10,"sku":"SKU-1","quantity":1,"slot":"2024-05-20T10:00"}""", "order_id")]
-    [InlineData("""{"order_id":"x".PADDING,"amount":10,"sku":"SKU-1","quantity":1,"slot":"2024-05-20T10:00"}""", "order_id")]
-    [InlineData("""{"order_id":"o 1","amount":10,"sku":"SKU-1","quantity":1,"slot":"2024-05-20T10:00"}""", "order_id")]
-    [InlineData("""{"order_id":"o-1","amount":-1,"sku":"SKU-1","quantity":1,"slot":"2024-05-20T10:00"}""", "amount")]
-    [InlineData("""{"order_id":"o-1","amount":0,"sku":"SKU-1","quantity":1,"slot":"2024-05-20T10:00"}""", "amount")]
-    [InlineData("""{"order_id":"o-1","amount":1.001,"sku":"SKU-1","quantity":1,"slot":"2024-05-20T10:00"}""", "amount")]
-    [InlineData("""{"order_id":"o-1","amount":"ten","sku":"SKU-1","quantity":1,"slot":"2024-05-20T10:00"}""", "amount")]
-    [InlineData("""{"order_id":"o-1","amount":10,"sku":"","quantity":1,"slot":"2024-05-20T10:00"}""", "sku")]
-    [InlineData("""{"order_id":"o-1","amount":10,"sku":"SKU-1","quantity":0,"slot":"2024-05-20T10:00"}""", "quantity")]
-    [InlineData("""{"order_id":"o-1","amount":10,"sku":"SKU-1","quantity":1001,"slot":"2024-05-20T10:00"}""", "quantity")]
-    [InlineData("""{"order_id":"o-1","amount":10,"sku":"SKU-1","quantity":1,"slot":"20/05/2024 10:00"}""", "slot")]
-    [InlineData("""{"order_id":"o-1","amount":10,"sku":"SKU-1","quantity":1}""", "slot")]
-    public async Task PlaceOrder_InvalidField_Answers400NamingItAndCallsNoParticipant(string json, string field)
+    /// <summary>A request body with one field wrong (or missing), and the field the 400 must name.</summary>
+    public sealed record InvalidField(string Why, string Field, string Json)
     {
-        json = json.Replace("\"x\".PADDING", $"\"{new string('x', 65)}\"", StringComparison.Ordinal);
+        public override string ToString() => Why;
+    }
+
+    private static string Body(string orderId = "\"o-1\"", string amount = "10", string sku = "\"SKU-1\"", string quantity = "1", string? slot = "\"2024-05-20T10:00\"") =>
+        $$"""{{{(orderId == "" ? "" : $"\"order_id\":{orderId},")}}"amount":{{amount}},"sku":{{sku}},"quantity":{{quantity}}{{(slot is null ? "" : $",\"slot\":{slot}")}}}""";
+
+    public static TheoryData<InvalidField> InvalidFields => new(
+        new InvalidField("no order_id", "order_id", Body(orderId: "")),
+        new InvalidField("an order_id of 65 characters", "order_id", Body(orderId: $"\"{new string('x', 65)}\"")),
+        new InvalidField("a space in the order_id", "order_id", Body(orderId: "\"o 1\"")),
+        new InvalidField("a negative amount", "amount", Body(amount: "-1")),
+        new InvalidField("a zero amount", "amount", Body(amount: "0")),
+        new InvalidField("three decimals", "amount", Body(amount: "1.001")),
+        new InvalidField("an amount in words", "amount", Body(amount: "\"ten\"")),
+        new InvalidField("an empty sku", "sku", Body(sku: "\"\"")),
+        new InvalidField("a zero quantity", "quantity", Body(quantity: "0")),
+        new InvalidField("a quantity over 1000", "quantity", Body(quantity: "1001")),
+        new InvalidField("a slot that is not ISO-8601", "slot", Body(slot: "\"20/05/2024 10:00\"")),
+        new InvalidField("no slot", "slot", Body(slot: null)));
+
+    [Theory]
+    [MemberData(nameof(InvalidFields))]
+    public async Task PlaceOrder_InvalidField_Answers400NamingItAndCallsNoParticipant(InvalidField invalid)
+    {
+        var (_, field, json) = invalid;
 
         var response = await system.Client.PostAsync("/orders", Json.Body(json));
 
