@@ -11,19 +11,20 @@ using SagaDemo.Tests.Infrastructure;
 namespace SagaDemo.Tests;
 
 /// <summary>
-/// The reconciler cross-checks what the participants hold against the saga log. The orchestrator's
-/// clock is a fake one running ahead of the participants', so a test decides how old a reservation looks.
+/// The reconciler cross-checks what the participants hold against the saga log. The orchestrator
+/// and the participants share one fake clock, so a test decides how old a reservation looks.
 /// </summary>
 public sealed class ReconcilerTests : IDisposable
 {
-    private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
     private readonly SagaSystem system;
 
     public ReconcilerTests()
     {
         system = new SagaSystem(
             orchestratorSettings: new Dictionary<string, string?> { ["Reconcile:GracePeriod"] = "00:02:00", ["Reconcile:PageSize"] = "2" },
-            orchestratorServices: services => services.AddSingleton<TimeProvider>(clock));
+            orchestratorServices: services => services.AddSingleton<TimeProvider>(clock),
+            participantServices: services => services.AddSingleton<TimeProvider>(clock));
     }
 
     public void Dispose() => system.Dispose();

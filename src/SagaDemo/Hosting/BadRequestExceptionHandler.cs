@@ -20,8 +20,9 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
         context.Response.StatusCode = bad.StatusCode;
         var problem = bad switch
         {
-            // A value of the wrong type ("amount": "ten") is the field's error; anything else is broken JSON.
-            { InnerException: JsonException { Path: { Length: > 2 } path } json } when json.Message.StartsWith(WrongType, StringComparison.Ordinal) =>
+            // A value of the wrong type ("amount": "ten") is the field's error: System.Text.Json reports it
+            // as a JsonException itself, and broken JSON as a subclass of it (the reader's).
+            { InnerException: JsonException { Path: { Length: > 2 } path } json } when json.GetType() == typeof(JsonException) =>
                 new HttpValidationProblemDetails(new Dictionary<string, string[]> { [FieldName(path)] = [$"{FieldName(path)} has the wrong type."] })
                 {
                     Title = "One or more validation errors occurred.",
@@ -37,8 +38,6 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
         problem.Status = bad.StatusCode;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
-
-    private const string WrongType = "The JSON value could not be converted";
 
     private static string FieldName(string jsonPath) => jsonPath.TrimStart('$', '.');
 

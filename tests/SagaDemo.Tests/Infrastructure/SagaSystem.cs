@@ -23,11 +23,12 @@ public sealed class SagaSystem : IDisposable
     public SagaSystem(
         IReadOnlyDictionary<string, string?>? participantSettings = null,
         IReadOnlyDictionary<string, string?>? orchestratorSettings = null,
-        Action<IServiceCollection>? orchestratorServices = null)
+        Action<IServiceCollection>? orchestratorServices = null,
+        Action<IServiceCollection>? participantServices = null)
     {
-        Payment = new SagaFactory(ServiceRole.Payment, participantSettings);
-        Inventory = new SagaFactory(ServiceRole.Inventory, participantSettings);
-        Delivery = new SagaFactory(ServiceRole.Delivery, participantSettings);
+        Payment = new SagaFactory(ServiceRole.Payment, participantSettings, participantServices);
+        Inventory = new SagaFactory(ServiceRole.Inventory, participantSettings, participantServices);
+        Delivery = new SagaFactory(ServiceRole.Delivery, participantSettings, participantServices);
         PaymentLink = new ParticipantLink("payment", Calls);
         InventoryLink = new ParticipantLink("inventory", Calls);
         DeliveryLink = new ParticipantLink("delivery", Calls);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using SagaDemo.Clients;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
@@ -25,6 +26,7 @@ public sealed class FourthParticipantTests : IAsyncLifetime
     /// <summary>The entry: a name, where the orchestrator would find it, its request and its rules.</summary>
     private static readonly Participant GiftWrap = Participant.Define<GiftWrapRequest, GiftWrapRules>("giftwrap", "GIFTWRAP_URL", "http://localhost:8004");
 
+    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
     private readonly SagaSystem system;
     private readonly Dictionary<string, string> papers = [];
     private WebApplication? giftWrap;
@@ -39,7 +41,7 @@ public sealed class FourthParticipantTests : IAsyncLifetime
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.ConfigureHttpJsonOptions(json => SagaJson.Configure(json.SerializerOptions));
         builder.AddParticipant(GiftWrap);
         giftWrap = builder.Build();
@@ -88,7 +90,7 @@ public sealed class FourthParticipantTests : IAsyncLifetime
         var withGiftWrap = new SagaDefinition<OrderDetails>(
             [.. saga.Steps, OrderSaga.Step(Clients, GiftWrap, order => new GiftWrapRequest(order.OrderId, papers[order.OrderId]))]);
         return new SagaDriver<OrderDetails>(withGiftWrap, system.Service<IOrderStore>(), new SagaLease("test", TimeSpan.FromSeconds(30)),
-            new SagaBudgets(1, TimeSpan.Zero, TimeSpan.Zero, 1, TimeSpan.Zero, TimeSpan.Zero), TimeProvider.System,
+            new SagaBudgets(1, TimeSpan.Zero, TimeSpan.Zero, 1, TimeSpan.Zero, TimeSpan.Zero), clock,
             NullLogger<SagaDriver<OrderDetails>>.Instance);
     }
 
