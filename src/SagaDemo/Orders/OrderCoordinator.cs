@@ -66,7 +66,7 @@ public sealed partial class OrderCoordinator(IOrderStore store, SagaDriver<Order
 
     /// <summary>
     /// How the saga ended. Confirmed at Debug: that is the hot path, and GET /orders/{id} tells its
-    /// story (a JSON console line per saga cost the orchestrator a fifth of its CPU: README, Benchmark).
+    /// story (a JSON console line per saga is a large part of its cost: see the README, Benchmark).
     /// Cancelled at Information, with what failed; a compensation still owed at Error.
     /// </summary>
     private void LogEnd(SagaDrive<OrderDetails> drive)
