@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -59,22 +58,15 @@ public sealed class SqliteDialect : SqlDialect
 {
     private readonly string connectionString;
 
-    // SQLite takes one writer at a time. Writes queue here, in process, and one writer drains the
-    // queue on a single connection with statements prepared once, committing every write waiting
-    // at that moment in one transaction (a group commit): under load one commit serves many sagas,
-    // and each write's caller hears back only after the commit that made it durable.
-    private const int MaxBatch = 64;
-    private readonly Channel<PendingWrite> queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Dictionary<string, DbCommand> prepared = new(StringComparer.Ordinal);
-    private readonly Lock startGate = new();
-    private Task? writerLoop;
-    private DbConnection? writer;
+    // SQLite takes one writer at a time: one group-commit loop on one connection set up once.
+    private readonly GroupCommitWriter writer;
 
     public SqliteDialect(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true };
         this.connectionString = builder.ToString();
         DataSource = builder.DataSource;
+        writer = new GroupCommitWriter(OpenWriterAsync);
     }
 
     public string DataSource { get; }
@@ -93,83 +85,8 @@ public sealed class SqliteDialect : SqlDialect
     // WAL is a property of the file: set once, it stays.
     public override string InitializeSql => "PRAGMA journal_mode = WAL";
 
-    public override Task<int> ExecuteWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
-    {
-        lock (startGate)
-        {
-            writerLoop ??= Task.Run(WriteLoopAsync, CancellationToken.None);
-        }
-        var write = new PendingWrite(sql, bind, new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously));
-        queue.Writer.TryWrite(write);
-        return write.Done.Task.WaitAsync(cancellationToken);
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        var batch = new List<PendingWrite>(MaxBatch);
-        while (await queue.Reader.WaitToReadAsync())
-        {
-            batch.Clear();
-            while (batch.Count < MaxBatch && queue.Reader.TryRead(out var write))
-            {
-                batch.Add(write);
-            }
-
-            try
-            {
-                writer ??= await OpenWriterAsync();
-                await using var transaction = await writer.BeginTransactionAsync();
-                var changed = new int[batch.Count];
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    var command = Prepared(batch[i].Sql);
-                    command.Transaction = transaction;
-                    batch[i].Bind(command);
-                    changed[i] = await command.ExecuteNonQueryAsync();
-                }
-                await transaction.CommitAsync();
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Done.TrySetResult(changed[i]);
-                }
-            }
-            catch (Exception ex)
-            {
-                // Nothing of the batch is committed: every caller hears so, and the next batch starts
-                // on a fresh connection rather than one in an unknown state.
-                await ResetWriterAsync();
-                foreach (var write in batch)
-                {
-                    write.Done.TrySetException(ex);
-                }
-            }
-        }
-    }
-
-    private DbCommand Prepared(string sql)
-    {
-        if (!prepared.TryGetValue(sql, out var command))
-        {
-            command = writer!.CreateCommand();
-            command.CommandText = sql;
-            prepared[sql] = command;
-        }
-        return command;
-    }
-
-    private async Task ResetWriterAsync()
-    {
-        foreach (var command in prepared.Values)
-        {
-            await command.DisposeAsync();
-        }
-        prepared.Clear();
-        if (writer is not null)
-        {
-            await writer.DisposeAsync();
-            writer = null;
-        }
-    }
+    public override Task<int> ExecuteWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
+        writer.ExecuteAsync(sql, bind, cancellationToken);
 
     // Read-modify-write transactions (the participants' reservations) run one at a time, in process:
     // SQLite has one writer anyway, and so no two of them can interleave their reads and writes. They
@@ -222,11 +139,21 @@ public sealed class SqliteDialect : SqlDialect
     }
 }
 
-internal sealed record PendingWrite(string Sql, Action<DbCommand> Bind, TaskCompletionSource<int> Done);
-
-/// <summary>PostgreSQL: for several orchestrator replicas sharing one store.</summary>
+/// <summary>
+/// PostgreSQL: for several orchestrator replicas sharing one store. Writes are grouped into commits
+/// like SQLite's, by a few loops each on its own connection (a commit waits for the disk, so several
+/// can be under way); a batch that two replicas' batches deadlocked on runs again.
+/// </summary>
 public sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect
 {
+    public const int WriterLoops = 4;
+
+    private readonly GroupCommitWriter writer = new(async () => await dataSource.OpenConnectionAsync(), WriterLoops,
+        ex => ex is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure });
+
+    public override Task<int> ExecuteWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
+        writer.ExecuteAsync(sql, bind, cancellationToken);
+
     public override string Name => $"PostgreSQL {dataSource.ConnectionString.Split(';').FirstOrDefault(p => p.StartsWith("Host", StringComparison.OrdinalIgnoreCase))}";
 
     public override string MigrationLock => "SELECT pg_advisory_xact_lock(727100)";
