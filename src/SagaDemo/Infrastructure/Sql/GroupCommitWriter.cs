@@ -4,36 +4,29 @@ using System.Threading.Channels;
 namespace SagaDemo.Infrastructure.Sql;
 
 /// <summary>
-/// A group commit: writes queue here, in process, and each of the writer loops takes every write
-/// waiting at that moment (up to <see cref="MaxBatch"/>) and runs them in one transaction on its own
-/// connection, with each statement prepared once, then commits. Under load one commit serves many
+/// A group commit: writes queue here, in process, and one writer loop takes every write waiting at
+/// that moment (up to <see cref="MaxBatch"/>) and runs them in one transaction on its connection,
+/// with each statement prepared once, then commits. Under load one commit serves many
 /// sagas; each write's caller hears back only after the commit that made it durable, with the rows
 /// its statement changed. If the batch fails, nothing of it is committed and every caller hears so;
 /// a failure <c>retryable</c> says is transient (a deadlock between two replicas' batches) runs the
 /// batch again, a few times.
 /// </summary>
-public sealed class GroupCommitWriter(Func<Task<DbConnection>> openWriter, int loops = 1, Func<Exception, bool>? retryable = null)
+public sealed class GroupCommitWriter(Func<Task<DbConnection>> openWriter, Func<Exception, bool>? retryable = null)
 {
     public const int MaxBatch = 64;
     private const int Tries = 3;
 
-    private readonly Channel<PendingWrite> queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = loops == 1 });
+    private readonly Channel<PendingWrite> queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock startGate = new();
-    private bool started;
+    private Task? loop;
 
     /// <summary>Queues one write; answers the rows it changed once its batch is committed.</summary>
     public Task<int> ExecuteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
     {
         lock (startGate)
         {
-            if (!started)
-            {
-                for (var i = 0; i < loops; i++)
-                {
-                    _ = Task.Run(() => new WriterLoop(openWriter).RunAsync(queue.Reader, retryable), CancellationToken.None);
-                }
-                started = true;
-            }
+            loop ??= Task.Run(() => new WriterLoop(openWriter).RunAsync(queue.Reader, retryable), CancellationToken.None);
         }
         var write = new PendingWrite(sql, bind, new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously));
         queue.Writer.TryWrite(write);
@@ -58,11 +51,6 @@ public sealed class GroupCommitWriter(Func<Task<DbConnection>> openWriter, int l
                 {
                     batch.Add(write);
                 }
-                if (batch.Count == 0)
-                {
-                    continue; // another loop took them
-                }
-
                 for (var attempt = 1; ; attempt++)
                 {
                     try
