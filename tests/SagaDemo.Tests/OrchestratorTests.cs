@@ -94,6 +94,41 @@ public sealed class OrchestratorTests : IDisposable
     }
 
     [Fact]
+    public async Task GetOrder_AParticipantAnsweringInAnUnknownCharset_IsShownUnavailable_NotA500()
+    {
+        await system.PlaceAsync(SagaSystem.NewOrder("o-1"));
+        system.PaymentLink.Answer("reservations", () => UnreadableJson(HttpStatusCode.OK));
+
+        var response = await system.Client.GetAsync("/orders/o-1");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await response.ReadAsync<OrderView>()).Participants.Should().Equal(new Dictionary<string, ParticipantState>
+        {
+            ["payment"] = ParticipantState.Unavailable,
+            ["inventory"] = ParticipantState.Reserved,
+            ["delivery"] = ParticipantState.Reserved,
+        });
+    }
+
+    [Fact]
+    public async Task PlaceOrder_ARefusalInAnUnknownCharset_IsAnUnknownOutcome_AndIsUndone()
+    {
+        system.InventoryLink.Answer("reserve", () => UnreadableJson(HttpStatusCode.Conflict));
+
+        var response = await system.PlaceAsync(SagaSystem.NewOrder("o-1"));
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadGateway);
+        var order = Json.Deserialize<OrderView>((await response.ReadJsonAsync())["order"]!);
+        order.Steps.Should().Equal("payment reserved", "inventory unknown", "inventory cancelled", "payment cancelled");
+        order.Failure.Should().Contain("inventory answered 409 with a body that cannot be read");
+    }
+
+    private static HttpResponseMessage UnreadableJson(HttpStatusCode status) => new(status)
+    {
+        Content = new StringContent("{}", new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "klingon" }),
+    };
+
+    [Fact]
     public async Task PlaceOrder_AmountOverThePaymentLimit_IsABusinessRejectionLikeAForcedOne()
     {
         var response = await system.PlaceAsync(SagaSystem.NewOrder() with { Amount = 12000m });

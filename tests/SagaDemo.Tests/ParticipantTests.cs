@@ -251,6 +251,7 @@ public sealed class ParticipantTests : IDisposable
     [InlineData("limit=0", "limit")]
     [InlineData("older_than=-5", "older_than")]
     [InlineData("older_than=soon", "older_than")]
+    [InlineData("older_than=P30000Y", "older_than")]
     [InlineData("after=yesterday", "after")]
     public async Task ListReservations_WithABadParameter_Answers400NamingIt(string query, string field)
     {

@@ -114,6 +114,51 @@ public sealed class RecoveryTests : IDisposable
     }
 
     [Fact]
+    public async Task AnOrderThatCannotBeDrivenNow_DoesNotStopThePassForTheOthers()
+    {
+        using var flaky = new SagaSystem(orchestratorServices: services =>
+        {
+            services.AddSingleton<TimeProvider>(clock);
+            services.AddSingleton<IOrderStore>(new StoreFailingFor("r-bad", new InMemoryOrderStore()));
+        });
+        var store = flaky.Service<IOrderStore>();
+        foreach (var id in new[] { "r-bad", "r-1", "r-2" })
+        {
+            await store.InsertAsync(Order.Begin(Details(id), LongAgo) with { LeaseOwner = "dead-replica", LeaseUntil = LongAgo }, CancellationToken.None);
+        }
+
+        var driven = await flaky.Service<OrderRecovery>().RecoverDueOrdersAsync(CancellationToken.None);
+
+        driven.Should().Be(2);
+        (await store.FindAsync("r-1", CancellationToken.None))!.Status.Should().Be(SagaStatus.Cancelled);
+        (await store.FindAsync("r-2", CancellationToken.None))!.Status.Should().Be(SagaStatus.Cancelled);
+        (await store.FindAsync("r-bad", CancellationToken.None))!.Status.Should().Be(SagaStatus.Pending, "it stays due for a later pass");
+    }
+
+    /// <summary>An order store whose writes of one order fail as a database that is down would.</summary>
+    private sealed class StoreFailingFor(string orderId, IOrderStore inner) : IOrderStore
+    {
+        public string Description => inner.Description;
+
+        public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
+
+        public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+
+        public Task<SagaWrite<OrderDetails>> InsertAsync(Order order, CancellationToken cancellationToken) => inner.InsertAsync(order, cancellationToken);
+
+        public Task<SagaWrite<OrderDetails>> UpdateAsync(Order order, CancellationToken cancellationToken) =>
+            order.OrderId == orderId ? throw new StoreUnavailableException("The order store (test) cannot be reached") : inner.UpdateAsync(order, cancellationToken);
+
+        public Task<Order?> FindAsync(string id, CancellationToken cancellationToken) => inner.FindAsync(id, cancellationToken);
+
+        public Task<IReadOnlyList<Order>> ListAsync(SagaStatus? status, int limit, CancellationToken cancellationToken) =>
+            inner.ListAsync(status, limit, cancellationToken);
+
+        public Task<IReadOnlyList<Order>> ListRecoverableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+            inner.ListRecoverableAsync(now, limit, cancellationToken);
+    }
+
+    [Fact]
     public async Task ACompensationThatKeepsFailing_BecomesCompensationFailedAfterTheBudget_AndAnOperatorCanDriveItAgain()
     {
         system.PaymentLink.Refuse("cancel");

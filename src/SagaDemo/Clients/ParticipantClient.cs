@@ -57,8 +57,10 @@ public sealed class ParticipantClient(HttpClient http, string name, IOptions<Res
                 _ => ParticipantState.Unavailable,
             };
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutRejectedException or JsonException)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutRejectedException or JsonException
+            or InvalidOperationException)
         {
+            // No usable answer (InvalidOperationException: a body in a character set that cannot be decoded).
             return ParticipantState.Unavailable;
         }
     }
@@ -90,7 +92,17 @@ public sealed class ParticipantClient(HttpClient http, string name, IOptions<Res
                 return StepOutcome.Success(attempts.Value);
             }
 
-            var detail = await ReadDetailAsync(response, cancellationToken);
+            string detail;
+            try
+            {
+                detail = await ReadDetailAsync(response, cancellationToken);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // A body in a character set that cannot be decoded is no usable answer: the outcome is unknown.
+                return StepOutcome.Unreachable(
+                    $"{Name} answered {(int)response.StatusCode} with a body that cannot be read: {ex.Message}", attempts.Value);
+            }
             return (int)response.StatusCode switch
             {
                 StatusCodes.Status408RequestTimeout or StatusCodes.Status504GatewayTimeout =>

@@ -27,9 +27,18 @@ public sealed class OrderRecovery(
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (order, ct) =>
             {
-                if (await TryDriveAsync(order, ct) is not null)
+                try
                 {
-                    Interlocked.Increment(ref driven);
+                    if (await TryDriveAsync(order, ct) is not null)
+                    {
+                        Interlocked.Increment(ref driven);
+                    }
+                }
+                catch (Exception ex) when (!ct.IsCancellationRequested)
+                {
+                    // One order that cannot be driven now (its store write failed, say) must not stop
+                    // the others: it stays due, with its lease, and a later pass takes it again.
+                    logger.LogError(ex, "Recovery could not drive order {OrderId}; a later pass tries again", order.OrderId);
                 }
             });
         return driven;

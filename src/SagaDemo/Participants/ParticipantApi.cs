@@ -148,8 +148,9 @@ public static partial class ParticipantApi
                 age = XmlConvert.ToTimeSpan(text);
                 return true;
             }
-            catch (FormatException)
+            catch (Exception ex) when (ex is FormatException or OverflowException)
             {
+                // Not a duration, or one longer than TimeSpan holds (P30000Y): the caller hears which parameter.
                 age = default;
                 return false;
             }

@@ -19,6 +19,10 @@ public sealed class ParticipantLink(string name, CallLog log)
     public ParticipantLink Answer(string action, HttpStatusCode status, int times = int.MaxValue) =>
         Add(new Fault(action, times, _ => Task.FromResult(new HttpResponseMessage(status))));
 
+    /// <summary>The next <paramref name="times"/> calls to <paramref name="action"/> get what <paramref name="respond"/> makes.</summary>
+    public ParticipantLink Answer(string action, Func<HttpResponseMessage> respond, int times = int.MaxValue) =>
+        Add(new Fault(action, times, _ => Task.FromResult(respond())));
+
     /// <summary>Calls to <paramref name="action"/> fail as if nothing listened.</summary>
     public ParticipantLink Refuse(string action, int times = int.MaxValue) =>
         Add(new Fault(action, times, _ => throw new HttpRequestException("Connection refused (test fault)")));
