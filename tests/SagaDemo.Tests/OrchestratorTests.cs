@@ -287,6 +287,8 @@ public sealed class OrchestratorTests : IDisposable
         new InvalidField("three decimals", "amount", Body(amount: "1.001")),
         new InvalidField("an amount in words", "amount", Body(amount: "\"ten\"")),
         new InvalidField("an empty sku", "sku", Body(sku: "\"\"")),
+        new InvalidField("a NUL character in the sku", "sku", Body(sku: "\"SKU\\u00001\"")),
+        new InvalidField("a zero-width space in the sku", "sku", Body(sku: "\"SKU\\u200B1\"")),
         new InvalidField("a zero quantity", "quantity", Body(quantity: "0")),
         new InvalidField("a quantity over 1000", "quantity", Body(quantity: "1001")),
         new InvalidField("a slot that is not ISO-8601", "slot", Body(slot: "\"20/05/2024 10:00\"")),

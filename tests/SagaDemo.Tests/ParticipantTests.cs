@@ -198,6 +198,7 @@ public sealed class ParticipantTests : IDisposable
     [InlineData(ServiceRole.Payment, """{"order_id":"o-1","amount":1.234}""", "amount")]
     [InlineData(ServiceRole.Inventory, """{"order_id":"o-1","sku":"SKU-1","quantity":0}""", "quantity")]
     [InlineData(ServiceRole.Inventory, """{"order_id":"o-1","quantity":1}""", "sku")]
+    [InlineData(ServiceRole.Inventory, """{"order_id":"o-1","sku":"SKU\u00001","quantity":1}""", "sku")]
     [InlineData(ServiceRole.Delivery, """{"order_id":"o-1","slot":"tomorrow"}""", "slot")]
     [InlineData(ServiceRole.Delivery, """{"order_id":"bad id!","slot":"2024-05-20T10:00"}""", "order_id")]
     public async Task Reserve_WithInvalidBody_Answers400NamingTheFieldAndRecordsNothing(ServiceRole role, string json, string field)

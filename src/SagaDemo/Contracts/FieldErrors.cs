@@ -31,8 +31,8 @@ public sealed partial class FieldErrors
     public FieldErrors Amount(decimal? value) => Check(value is > 0m && decimal.Round(value.Value, 2) == value.Value, "amount",
         "amount is required: a number greater than 0 with at most two decimals.");
 
-    public FieldErrors Sku(string? value) => Check(!string.IsNullOrWhiteSpace(value) && value.Length <= 64, "sku",
-        "sku is required: 1 to 64 characters.");
+    public FieldErrors Sku(string? value) => Check(!string.IsNullOrWhiteSpace(value) && value.Length <= 64 && !value.Any(IsInvisible), "sku",
+        "sku is required: 1 to 64 characters, none of them control or invisible format characters.");
 
     public FieldErrors Quantity(int? value) => Check(value is >= 1 and <= 1000, "quantity",
         "quantity is required: a whole number from 1 to 1000.");
@@ -45,6 +45,10 @@ public sealed partial class FieldErrors
     /// <summary>The 400 answer: every field's errors, and a detail that says which fields to fix.</summary>
     public ValidationProblem ToProblem() =>
         TypedResults.ValidationProblem(ToDictionary(), detail: $"Fix these fields and send the request again: {string.Join(", ", errors.Keys)}.");
+
+    // Control characters (NUL among them, which PostgreSQL cannot store) and format characters (a
+    // zero-width space) would make two SKUs that look alike differ, or a store refuse the text.
+    private static bool IsInvisible(char c) => char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format;
 
     private static bool IsSlot(string? value) =>
         value is not null && DateTime.TryParseExact(value, SlotFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
