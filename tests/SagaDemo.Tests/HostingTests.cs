@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
-using SagaDemo.Infrastructure.Sql;
 using SagaDemo.Infrastructure.Storage;
 using SagaDemo.Orders;
 using SagaDemo.Saga;

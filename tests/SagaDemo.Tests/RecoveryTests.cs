@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
-using SagaDemo.Infrastructure.Sql;
 using SagaDemo.Infrastructure.Storage;
 using SagaDemo.Orders;
 using SagaDemo.Saga;

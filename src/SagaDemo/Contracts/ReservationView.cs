@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-
 using SagaDemo.Saga;
 
 namespace SagaDemo.Contracts;

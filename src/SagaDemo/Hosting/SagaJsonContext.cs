@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SagaDemo.Contracts;
-
 using SagaDemo.Saga;
 
 namespace SagaDemo.Hosting;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using SagaDemo.Infrastructure.Storage;
 using SagaDemo.Saga;
 
 namespace SagaDemo.Orders;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using SagaDemo.Clients;
-using SagaDemo.Infrastructure.Sql;
 using SagaDemo.Infrastructure.Storage;
 using SagaDemo.Saga;
 

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using SagaDemo.Hosting;
-using SagaDemo.Infrastructure.Sql;
-using SagaDemo.Infrastructure.Storage;
 using SagaDemo.Saga;
 
 namespace SagaDemo.Orders;

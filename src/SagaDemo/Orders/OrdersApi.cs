@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SagaDemo.Contracts;
-using SagaDemo.Infrastructure.Sql;
-using SagaDemo.Infrastructure.Storage;
 using SagaDemo.Saga;
 
 namespace SagaDemo.Orders;

@@ -2,8 +2,6 @@ using Microsoft.Extensions.Options;
 using SagaDemo.Clients;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
-using SagaDemo.Infrastructure.Sql;
-using SagaDemo.Infrastructure.Storage;
 using SagaDemo.Saga;
 
 namespace SagaDemo.Orders;

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Text.Json;
-using SagaDemo.Contracts;
 using SagaDemo.Infrastructure.Sql;
 using SagaDemo.Infrastructure.Storage;
 using SagaDemo.Saga;

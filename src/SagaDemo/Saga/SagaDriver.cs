@@ -94,7 +94,7 @@ public sealed class SagaDriver<TData>(
                 case SagaPlan.Compensate compensate:
                     write = await SaveAsync(log.MoveTo(SagaStatus.Compensating) with
                     {
-                        Failure = failure is null ? InterruptedFailure : $"{char.ToUpperInvariant(compensate.FailedStep[0])}{compensate.FailedStep[1..]} reservation failed: {failure.Detail}",
+                        Failure = failure is null ? InterruptedFailure : $"{Capitalized(compensate.FailedStep)} reservation failed: {failure.Detail}",
                         FailureStatus = failure?.Status,
                     }, isNew: false, release: false);
                     break;
@@ -106,18 +106,10 @@ public sealed class SagaDriver<TData>(
                     return Ended(await SaveAsync(log.MoveTo(SagaStatus.Cancelled) with { NextAttemptAt = null }, isNew: false, release: true), failure);
 
                 case SagaPlan.WaitUntil next:
-                    return Ended(await SaveAsync(log.MoveTo(SagaStatus.Compensating) with
-                    {
-                        CompensationRounds = log.CompensationRounds + 1,
-                        NextAttemptAt = next.At,
-                    }, isNew: false, release: true), failure, next.Owed);
+                    return await EndRoundAsync(log, SagaStatus.Compensating, next.At, next.Owed, failure);
 
                 case SagaPlan.HandToOperator spent:
-                    return Ended(await SaveAsync(log.MoveTo(SagaStatus.CompensationFailed) with
-                    {
-                        CompensationRounds = log.CompensationRounds + 1,
-                        NextAttemptAt = spent.NextAttemptAt,
-                    }, isNew: false, release: true), failure, spent.Owed);
+                    return await EndRoundAsync(log, SagaStatus.CompensationFailed, spent.NextAttemptAt, spent.Owed, failure);
 
                 default:
                     return new SagaDrive<TData>(SagaDriveEnd.Driven, log, failure, []);
@@ -185,6 +177,14 @@ public sealed class SagaDriver<TData>(
         // Once accepted, a saga is carried to its end even if whoever asked for it goes away: no token here.
         return isNew ? await store.InsertAsync(next, CancellationToken.None) : await store.UpdateAsync(next, CancellationToken.None);
     }
+
+    /// <summary>A round of compensation ended with cancels still owed: the next round at <paramref name="next"/>, or an operator's turn.</summary>
+    private async Task<SagaDrive<TData>> EndRoundAsync(
+        SagaLog<TData> log, SagaStatus status, DateTimeOffset next, IReadOnlyList<string> owed, StepOutcome? failure) =>
+        Ended(await SaveAsync(log.MoveTo(status) with { CompensationRounds = log.CompensationRounds + 1, NextAttemptAt = next },
+            isNew: false, release: true), failure, owed);
+
+    private static string Capitalized(string step) => $"{char.ToUpperInvariant(step[0])}{step[1..]}";
 
     private static SagaDrive<TData> Ended(SagaWrite<TData> write, StepOutcome? failure, IReadOnlyList<string>? owed = null) => write.Result switch
     {

@@ -1,7 +1,4 @@
 using System.Collections.Immutable;
-using SagaDemo.Contracts;
-using SagaDemo.Infrastructure.Sql;
-using SagaDemo.Infrastructure.Storage;
 using SagaDemo.Orders;
 using SagaDemo.Saga;
 

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using SagaDemo.Contracts;
 using SagaDemo.Infrastructure.Sql;
-using SagaDemo.Infrastructure.Storage;
 using SagaDemo.Orders;
 using SagaDemo.Participants;
 using SagaDemo.Tests.Infrastructure;
