@@ -100,31 +100,31 @@ public sealed class ParticipantClient(HttpClient http, string name, IOptions<Res
             catch (InvalidOperationException ex)
             {
                 // A body in a character set that cannot be decoded is no usable answer: the outcome is unknown.
-                return StepOutcome.Unreachable(
+                return StepOutcome.Unknown(
                     $"{Name} answered {(int)response.StatusCode} with a body that cannot be read: {ex.Message}", attempts.Value);
             }
             return (int)response.StatusCode switch
             {
                 StatusCodes.Status408RequestTimeout or StatusCodes.Status504GatewayTimeout =>
-                    StepOutcome.TimedOut($"{Name} timed out after {attempts.Value} attempt(s): {detail}", attempts.Value),
+                    StepOutcome.NoAnswerInTime($"{Name} timed out after {attempts.Value} attempt(s): {detail}", attempts.Value),
                 // A 5xx, or a redirect (never followed: the participant is misrouted), is no answer: unknown.
-                >= 500 or < 400 => StepOutcome.Unreachable(
+                >= 500 or < 400 => StepOutcome.Unknown(
                     $"{Name} answered {(int)response.StatusCode} after {attempts.Value} attempt(s): {detail}", attempts.Value),
                 _ => StepOutcome.Rejected(detail, attempts.Value),
             };
         }
         catch (TimeoutRejectedException)
         {
-            return StepOutcome.TimedOut(
+            return StepOutcome.NoAnswerInTime(
                 $"{Name} did not answer within {options.Value.PerTryTimeout.TotalSeconds:0.###} s, {attempts.Value} attempt(s)", attempts.Value);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return StepOutcome.TimedOut($"{Name} did not answer within {http.Timeout.TotalSeconds:0.###} s", attempts.Value);
+            return StepOutcome.NoAnswerInTime($"{Name} did not answer within {http.Timeout.TotalSeconds:0.###} s", attempts.Value);
         }
         catch (HttpRequestException ex)
         {
-            return StepOutcome.Unreachable($"{Name} is unreachable after {attempts.Value} attempt(s): {ex.Message}", attempts.Value);
+            return StepOutcome.Unknown($"{Name} is unreachable after {attempts.Value} attempt(s): {ex.Message}", attempts.Value);
         }
     }
 

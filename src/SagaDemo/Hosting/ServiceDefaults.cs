@@ -18,8 +18,17 @@ public static class ServiceDefaults
 
         var services = builder.Services;
         services.ConfigureHttpJsonOptions(json => SagaJson.Configure(json.SerializerOptions));
+        // Request bodies are checked against their fields' attributes (Contracts/FieldRules) before
+        // a handler runs; a bad one is a 400 that names each field as it is spelt on the wire.
+        services.AddValidation();
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Detail ??= WhatToDo(context.ProblemDetails.Status));
+        {
+            if (context.ProblemDetails is HttpValidationProblemDetails validation)
+            {
+                ValidationErrors.UseWireNames(validation);
+            }
+            context.ProblemDetails.Detail ??= WhatToDo(context.ProblemDetails.Status);
+        });
         // Binding failures (malformed JSON, oversized bodies) become exceptions so that one handler
         // can turn them into problem details that say what was wrong.
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);

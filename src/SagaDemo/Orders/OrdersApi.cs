@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SagaDemo.Contracts;
+using SagaDemo.Hosting;
 using SagaDemo.Saga;
 
 namespace SagaDemo.Orders;
@@ -14,6 +15,7 @@ public static class OrdersApi
         var api = app.MapGroup("/orders").WithTags("orders");
 
         api.MapPost("/", PlaceOrder)
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status502BadGateway)
@@ -27,15 +29,9 @@ public static class OrdersApi
         return api;
     }
 
-    private static async Task<Results<Created<OrderView>, Accepted<OrderView>, ValidationProblem, ProblemHttpResult>> PlaceOrder(
+    private static async Task<Results<Created<OrderView>, Accepted<OrderView>, ProblemHttpResult>> PlaceOrder(
         OrderRequest request, OrderCoordinator coordinator, CancellationToken cancellationToken)
     {
-        var errors = request.Validate();
-        if (!errors.IsEmpty)
-        {
-            return errors.ToProblem();
-        }
-
         var details = OrderDetails.From(request);
         var order = await coordinator.PlaceAsync(details, cancellationToken);
         if (order.Details != details)
@@ -54,10 +50,10 @@ public static class OrdersApi
             _ => TypedResults.Problem(
                 title: "Order not completed",
                 detail: order.Failure,
-                statusCode: order.FailureStatus switch
+                statusCode: order switch
                 {
-                    StepStatus.TimedOut => StatusCodes.Status504GatewayTimeout,
-                    StepStatus.Unreachable => StatusCodes.Status502BadGateway,
+                    { FailureOutcome: CallOutcome.Unknown, FailureTimedOut: true } => StatusCodes.Status504GatewayTimeout,
+                    { FailureOutcome: CallOutcome.Unknown } => StatusCodes.Status502BadGateway,
                     _ => StatusCodes.Status409Conflict,
                 },
                 extensions: new Dictionary<string, object?> { ["order"] = view }),
@@ -100,7 +96,7 @@ public static class OrdersApi
         string? status, int? limit, IOrderStore store, CancellationToken cancellationToken)
     {
         SagaStatus wanted = default;
-        var errors = new FieldErrors()
+        var errors = new QueryErrors()
             .Check(status is null || SagaStates.TryParse(status, out wanted), "status",
                 $"status must be one of: {string.Join(", ", SagaStates.Names)}.")
             .Check(limit is null or >= 1 and <= MaxListLimit, "limit", $"limit must be from 1 to {MaxListLimit}.");

@@ -24,25 +24,19 @@ public static partial class ParticipantApi
         Delegate cancel = Cancel<TRequest>;
         Delegate find = GetReservation<TRequest>;
         Delegate list = ListReservations<TRequest>;
-        api.MapPost("/reserve", reserve).ProducesProblem(StatusCodes.Status409Conflict);
-        api.MapPost("/cancel", cancel);
+        api.MapPost("/reserve", reserve).ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/cancel", cancel).ProducesValidationProblem();
         api.MapGet("/reservations/{orderId}", find).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/reservations", list).ProducesValidationProblem();
 
         return api;
     }
 
-    private static async Task<Results<Ok<ReservationView>, ValidationProblem, ProblemHttpResult>> Reserve<TRequest>(
+    private static async Task<Results<Ok<ReservationView>, ProblemHttpResult>> Reserve<TRequest>(
         TRequest request, IReservationStore<TRequest> store, IOptions<FaultInjectionOptions> faults,
         TimeProvider clock, ILogger<TRequest> logger)
         where TRequest : class, IReservationRequest
     {
-        var errors = request.Validate();
-        if (!errors.IsEmpty)
-        {
-            return errors.ToProblem();
-        }
-
         if (faults.Value.ReserveDelay > TimeSpan.Zero)
         {
             // Deliberately not cancelled with the request: the work is done even if the caller is gone.
@@ -50,7 +44,7 @@ public static partial class ParticipantApi
         }
         // Nor is the store's work: once started, a reservation is recorded whether or not anyone hears the answer.
         var result = await store.ReserveAsync(request, CancellationToken.None);
-        if (result.Status == ReserveStatus.Reserved)
+        if (result.Reserved)
         {
             // Debug: the hot path of every saga; the orchestrator's history tells it. The order's log
             // scope (order_id) is opened only for a line that is written.
@@ -67,16 +61,10 @@ public static partial class ParticipantApi
         return TypedResults.Problem(title: "Reservation refused", detail: result.Refusal, statusCode: StatusCodes.Status409Conflict);
     }
 
-    private static async Task<Results<Ok<ReservationView>, ValidationProblem>> Cancel<TRequest>(
+    private static async Task<Ok<ReservationView>> Cancel<TRequest>(
         CancelRequest request, IReservationStore<TRequest> store, ILogger<TRequest> logger)
         where TRequest : class, IReservationRequest
     {
-        var errors = request.Validate();
-        if (!errors.IsEmpty)
-        {
-            return errors.ToProblem();
-        }
-
         using var scope = OrderLog.BeginScope(logger, request.OrderId!);
         var view = await store.CancelAsync(request.OrderId!, CancellationToken.None);
         LogCancelled(logger, request.OrderId!);
@@ -104,7 +92,7 @@ public static partial class ParticipantApi
         ReservationStatus wanted = default;
         ReservationCursor? cursor = null;
         TimeSpan age = default;
-        var errors = new FieldErrors()
+        var errors = new QueryErrors()
             .Check(status is null || (Enum.TryParse(status, ignoreCase: true, out wanted) && !int.TryParse(status, out _)), "status",
                 $"status must be one of: {string.Join(", ", Enum.GetNames<ReservationStatus>().Select(n => n.ToLowerInvariant()))}.")
             .Check(olderThan is null || (TryParseAge(olderThan, out age) && age >= TimeSpan.Zero && age <= TimeSpan.FromDays(365)), "older_than",

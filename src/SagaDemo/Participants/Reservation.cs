@@ -2,13 +2,8 @@ using SagaDemo.Contracts;
 
 namespace SagaDemo.Participants;
 
-public enum ReserveStatus
-{
-    Reserved,
-    Refused,
-}
-
-public sealed record ReserveResult(ReserveStatus Status, ReservationView View, string? Refusal);
+/// <summary>A participant's answer to a reserve: held, or refused and why; with its record of the order either way.</summary>
+public sealed record ReserveResult(bool Reserved, ReservationView View, string? Refusal);
 
 /// <summary>
 /// A participant's record for one order, and the rules every store applies to it: a reserve is
@@ -26,8 +21,8 @@ public sealed record Reservation<TRequest>(
     public ReservationView View => (Request?.Describe(Status, Reason) ?? new ReservationView(OrderId, Status)) with { CreatedAt = CreatedAt };
 
     public ReserveResult Result => Status == ReservationStatus.Reserved
-        ? new ReserveResult(ReserveStatus.Reserved, View, null)
-        : new ReserveResult(ReserveStatus.Refused, View, Reason);
+        ? new ReserveResult(true, View, null)
+        : new ReserveResult(false, View, Reason);
 
     /// <summary>The resource whose lock a new reserve must hold while it is decided, if any.</summary>
     public static string? ResourceToLock(TRequest request, IReservationRules<TRequest> rules) =>
@@ -64,5 +59,5 @@ public sealed record Reservation<TRequest>(
     // Every store keeps creation times to the millisecond, so listings page the same way everywhere.
     private static DateTimeOffset ToMilliseconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeMilliseconds(time.ToUnixTimeMilliseconds());
 
-    private ReserveResult Refused(string reason) => new(ReserveStatus.Refused, View, reason);
+    private ReserveResult Refused(string reason) => new(false, View, reason);
 }

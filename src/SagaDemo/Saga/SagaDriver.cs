@@ -72,8 +72,8 @@ public sealed class SagaDriver<TData>(
                     if (reserved is { Succeeded: false })
                     {
                         failure = reserved;
-                        logger.LogWarning("Step {Step} failed ({Status}: {Detail}); compensating what was done",
-                            reserve.Step, reserved.Status, reserved.Detail);
+                        logger.LogWarning("Step {Step} failed ({Outcome}: {Detail}); compensating what was done",
+                            reserve.Step, reserved.Outcome, reserved.Detail);
                     }
                     break;
 
@@ -95,7 +95,8 @@ public sealed class SagaDriver<TData>(
                     write = await SaveAsync(log.MoveTo(SagaStatus.Compensating) with
                     {
                         Failure = failure is null ? InterruptedFailure : $"{Capitalized(compensate.FailedStep)} reservation failed: {failure.Detail}",
-                        FailureStatus = failure?.Status,
+                        FailureOutcome = failure?.Outcome,
+                        FailureTimedOut = failure?.TimedOut ?? false,
                     }, isNew: false, release: false);
                     break;
 
@@ -146,17 +147,12 @@ public sealed class SagaDriver<TData>(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // A step should answer with an outcome; one that throws has an unknown effect.
-            outcome = StepOutcome.Unreachable(ex.Message);
+            outcome = StepOutcome.Unknown(ex.Message);
         }
 
         var done = intent with
         {
-            Outcome = outcome.Status switch
-            {
-                StepStatus.Succeeded => CallOutcome.Succeeded,
-                StepStatus.Rejected => CallOutcome.Failed,
-                _ => CallOutcome.Unknown,
-            },
+            Outcome = outcome.Outcome,
             Attempts = outcome.Attempts,
             FinishedAt = clock.GetUtcNow(),
             Detail = outcome.Detail,

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace SagaDemo.Saga;
 
@@ -7,12 +8,16 @@ namespace SagaDemo.Saga;
 /// it made, each intent written before its call. Immutable: every change is a new value with the
 /// version the store checks, so a stale writer cannot overwrite a newer state. The lease says which
 /// orchestrator drives the saga and until when; recovery takes over sagas whose lease ran out.
+/// <see cref="Failure"/> says why the saga is being undone; <see cref="FailureOutcome"/> is the
+/// outcome of the call that failed (null if the saga was interrupted), <see cref="FailureTimedOut"/>
+/// whether an unknown one was for want of an answer in time.
 /// </summary>
 public sealed record SagaLog<TData>(
     TData Details,
     SagaStatus Status,
     string? Failure,
-    StepStatus? FailureStatus,
+    CallOutcome? FailureOutcome,
+    bool FailureTimedOut,
     ImmutableArray<StepCall> History,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
@@ -23,7 +28,29 @@ public sealed record SagaLog<TData>(
     long Version = 0)
 {
     /// <summary>A new saga's log, not stored yet: its first write inserts it.</summary>
-    public static SagaLog<TData> Begin(TData details, DateTimeOffset now) => new(details, SagaStatus.Pending, null, null, [], now, now);
+    public static SagaLog<TData> Begin(TData details, DateTimeOffset now) => new(details, SagaStatus.Pending, null, null, false, [], now, now);
+
+    /// <summary>
+    /// Logs written before the one outcome vocabulary kept the failed call as "failure_status"
+    /// (rejected, unreachable, timed_out): read into <see cref="FailureOutcome"/> and
+    /// <see cref="FailureTimedOut"/>, never written.
+    /// </summary>
+    [JsonPropertyName("failure_status")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? FailureStatusOfOlderLogs
+    {
+        get => null;
+        init
+        {
+            FailureOutcome = value switch
+            {
+                "rejected" => CallOutcome.Failed,
+                "unreachable" or "timed_out" => CallOutcome.Unknown,
+                _ => FailureOutcome,
+            };
+            FailureTimedOut |= value == "timed_out";
+        }
+    }
 
     /// <summary>The outcome of the latest call of this step and action, or null if there was none.</summary>
     public CallOutcome? LastOutcome(string step, SagaAction action)

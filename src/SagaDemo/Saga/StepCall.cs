@@ -2,6 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace SagaDemo.Saga;
 
+// One vocabulary for what a call came to, from a participant's answer to the stored history:
+// a participant's client answers a StepOutcome (a CallOutcome and its detail), the driver records
+// it unchanged as a StepCall of the saga's log, and GET /orders/{id} shows that record.
+
 [JsonConverter(typeof(SnakeCaseEnumConverter<SagaAction>))]
 public enum SagaAction
 {
@@ -17,9 +21,31 @@ public enum CallOutcome
 {
     /// <summary>The intent, written before the call: if the orchestrator stops now, the outcome is unknown.</summary>
     Pending,
+
     Succeeded,
+
+    /// <summary>The participant said no: nothing was taken, nothing to compensate.</summary>
     Failed,
+
+    /// <summary>No usable answer (connection lost, 5xx after retries, no answer in time): the call may or may not have taken effect.</summary>
     Unknown,
+}
+
+/// <summary>What one call to a participant came to, as a value: the driver never sees exceptions.</summary>
+/// <param name="TimedOut">An unknown outcome because no answer came in time (the client answers 504, not 502).</param>
+public sealed record StepOutcome(CallOutcome Outcome, string? Detail, int Attempts = 1, bool TimedOut = false)
+{
+    public bool Succeeded => Outcome == CallOutcome.Succeeded;
+
+    public bool IsUnknown => Outcome == CallOutcome.Unknown;
+
+    public static StepOutcome Success(int attempts = 1) => new(CallOutcome.Succeeded, null, attempts);
+
+    public static StepOutcome Rejected(string detail, int attempts = 1) => new(CallOutcome.Failed, detail, attempts);
+
+    public static StepOutcome Unknown(string detail, int attempts = 1) => new(CallOutcome.Unknown, detail, attempts);
+
+    public static StepOutcome NoAnswerInTime(string detail, int attempts = 1) => new(CallOutcome.Unknown, detail, attempts, TimedOut: true);
 }
 
 /// <summary>One call the orchestrator made to a participant, as it appears in an order's history.</summary>

@@ -101,10 +101,8 @@ public sealed class FourthParticipantTests : IAsyncLifetime
     }
 
     /// <summary>The fourth participant's reserve body.</summary>
-    public sealed record GiftWrapRequest(string? OrderId, string? Paper, bool ForceFail = false) : IReservationRequest
+    public sealed record GiftWrapRequest([OrderId] string? OrderId, string? Paper, bool ForceFail = false) : IReservationRequest
     {
-        public FieldErrors Validate() => new FieldErrors().OrderId(OrderId);
-
         public ReservationView Describe(ReservationStatus status, string? reason) => new(OrderId!, status, Reason: reason);
     }
 

@@ -36,19 +36,20 @@ public sealed class SagaDriverTests
 
         calls.Should().Equal("a:reserve", "b:reserve", "c:reserve", "b:cancel", "a:cancel");
         drive.Log.Should().Match<SagaLog<string>>(log =>
-            log.Status == SagaStatus.Cancelled && log.Failure == "C reservation failed: no" && log.FailureStatus == StepStatus.Rejected);
+            log.Status == SagaStatus.Cancelled && log.Failure == "C reservation failed: no" && log.FailureOutcome == CallOutcome.Failed && !log.FailureTimedOut);
         drive.Owed.Should().BeEmpty();
     }
 
     [Theory]
-    [InlineData(StepStatus.Unreachable)]
-    [InlineData(StepStatus.TimedOut)]
-    public async Task Start_StepOutcomeUnknown_CancelsThatStepToo(StepStatus unknown)
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Start_StepOutcomeUnknown_CancelsThatStepToo(bool timedOut)
     {
-        var drive = await Driver([Step("a"), Step("b", reserve: new StepOutcome(unknown, "?")), Step("c")]).StartAsync("s-1", CancellationToken.None);
+        var unknown = timedOut ? StepOutcome.NoAnswerInTime("?") : StepOutcome.Unknown("?");
+        var drive = await Driver([Step("a"), Step("b", reserve: unknown), Step("c")]).StartAsync("s-1", CancellationToken.None);
 
         calls.Should().Equal("a:reserve", "b:reserve", "b:cancel", "a:cancel");
-        drive.Log.FailureStatus.Should().Be(unknown);
+        drive.Log.Should().Match<SagaLog<string>>(log => log.FailureOutcome == CallOutcome.Unknown && log.FailureTimedOut == timedOut);
     }
 
     [Fact]
@@ -99,7 +100,7 @@ public sealed class SagaDriverTests
     public async Task Cancel_ThatFails_IsRetriedAfterAnExponentialBackoff()
     {
         var cancels = new SemaphoreSlim(0);
-        var outcomes = new Queue<StepOutcome>([StepOutcome.Unreachable("down"), StepOutcome.Unreachable("down"), StepOutcome.Success()]);
+        var outcomes = new Queue<StepOutcome>([StepOutcome.Unknown("down"), StepOutcome.Unknown("down"), StepOutcome.Success()]);
         var flaky = new SagaStep<string>("a",
             (_, _) => Task.FromResult(StepOutcome.Success()),
             (_, _) => { cancels.Release(); return Task.FromResult(outcomes.Dequeue()); });
@@ -130,7 +131,7 @@ public sealed class SagaDriverTests
     {
         var budgets = NoDelays with { CompensationAttempts = 3, RoundBaseDelay = TimeSpan.FromSeconds(2), RoundMaxDelay = TimeSpan.FromMinutes(1) };
 
-        var drive = await Driver([Step("a"), Step("b", cancel: StepOutcome.Unreachable("down")), Step("c", reserve: StepOutcome.Rejected("no"))], budgets)
+        var drive = await Driver([Step("a"), Step("b", cancel: StepOutcome.Unknown("down")), Step("c", reserve: StepOutcome.Rejected("no"))], budgets)
             .StartAsync("s-1", CancellationToken.None);
 
         calls.Should().Equal("a:reserve", "b:reserve", "c:reserve", "b:cancel", "b:cancel", "b:cancel", "a:cancel");

@@ -28,7 +28,8 @@ public abstract class OrderStoreContract : IAsyncLifetime
         {
             Status = SagaStatus.Compensating,
             Failure = "Inventory reservation failed: Stock reservation failed",
-            FailureStatus = StepStatus.Rejected,
+            FailureOutcome = CallOutcome.Unknown,
+            FailureTimedOut = true,
             History = ImmutableArray.Create(
                 new StepCall("payment", SagaAction.Reserve, CallOutcome.Succeeded, 2, T0, T0.AddMilliseconds(5), null),
                 new StepCall("inventory", SagaAction.Reserve, CallOutcome.Pending, 0, T0.AddSeconds(1), null, null)),

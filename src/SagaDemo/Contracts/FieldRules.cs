@@ -1,0 +1,59 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace SagaDemo.Contracts;
+
+// The rules of the request fields, one attribute each, checked by .NET's minimal-API validation
+// (AddValidation) before a handler runs. Every field is required: a missing one fails its own rule,
+// so each field has exactly one message, which says what a valid value looks like.
+
+/// <summary>A field that must be present and valid; null fails like a bad value.</summary>
+public abstract class FieldRuleAttribute(string errorMessage) : ValidationAttribute(errorMessage)
+{
+    public sealed override bool IsValid(object? value) => value is not null && IsValidValue(value);
+
+    protected abstract bool IsValidValue(object value);
+}
+
+/// <summary>order_id: 1 to 64 letters, digits, '.', '_' or '-'.</summary>
+public sealed partial class OrderIdAttribute() : FieldRuleAttribute("order_id is required: 1 to 64 letters, digits, '.', '_' or '-'.")
+{
+    protected override bool IsValidValue(object value) => value is string id && Pattern().IsMatch(id);
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex Pattern();
+}
+
+/// <summary>amount: greater than 0, at most two decimals.</summary>
+public sealed class AmountAttribute() : FieldRuleAttribute("amount is required: a number greater than 0 with at most two decimals.")
+{
+    protected override bool IsValidValue(object value) => value is decimal amount and > 0m && decimal.Round(amount, 2) == amount;
+}
+
+/// <summary>
+/// sku: 1 to 64 characters, not all blank. Control characters (NUL among them, which PostgreSQL
+/// cannot store) and format characters (a zero-width space) are refused: they would make two SKUs
+/// that look alike differ, or a store refuse the text.
+/// </summary>
+public sealed class SkuAttribute() : FieldRuleAttribute("sku is required: 1 to 64 characters, none of them control or invisible format characters.")
+{
+    protected override bool IsValidValue(object value) =>
+        value is string sku && !string.IsNullOrWhiteSpace(sku) && sku.Length <= 64 &&
+        !sku.Any(c => char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format);
+}
+
+/// <summary>quantity: a whole number from 1 to 1000.</summary>
+public sealed class QuantityAttribute() : FieldRuleAttribute("quantity is required: a whole number from 1 to 1000.")
+{
+    protected override bool IsValidValue(object value) => value is int and >= 1 and <= 1000;
+}
+
+/// <summary>slot: an ISO-8601 local date-time to the minute or the second.</summary>
+public sealed class SlotAttribute() : FieldRuleAttribute("slot is required: an ISO-8601 local date-time such as 2024-05-20T10:00.")
+{
+    private static readonly string[] Formats = ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss"];
+
+    protected override bool IsValidValue(object value) =>
+        value is string slot && DateTime.TryParseExact(slot, Formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
+}
