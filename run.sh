@@ -31,6 +31,7 @@ done
 cat <<MSG
 ==> All four roles answer /health. Logs: ${logs#"$SAGA_ROOT"/}/
     order     http://localhost:8000  (Swagger: http://localhost:8000/swagger)
+    dashboard http://localhost:8000/dashboard  (open it in a browser: every order's story)
     payment   http://localhost:8001
     inventory http://localhost:8002
     delivery  http://localhost:8003

@@ -3,9 +3,10 @@
 #   1. unit and in-process tests (dotnet test: xunit + WebApplicationFactory; the order stores
 #      against memory, SQLite and a real PostgreSQL server started here)
 #   2. end-to-end: the published executable as four processes, plus the Postman collection via newman
-#   3. durability: the orchestrator killed mid-saga, a participant down, two replicas on PostgreSQL
-#   4. the fault matrix: every fault on every participant (proxied), invariant checked after each batch
-#   5. deployment: manifests and Dockerfile linted and checked against the Kubernetes schemas, then a
+#   3. observability: traces to a real OTLP receiver, /metrics, logs, the dashboard in headless chromium
+#   4. durability: the orchestrator killed mid-saga, a participant down, two replicas on PostgreSQL
+#   5. the fault matrix: every fault on every participant (proxied), invariant checked after each batch
+#   6. deployment: manifests and Dockerfile linted and checked against the Kubernetes schemas, then a
 #      rehearsal of the cluster in network namespaces with nginx as the Ingress (needs root)
 # Installs what it needs itself (NuGet restore, npm ci, apt packages). Exits non-zero if anything
 # failed or nothing ran.
@@ -50,6 +51,10 @@ export SAGA_APP_PUBLISHED=1
 echo "==> End-to-end tests (four processes + newman)"
 tests/e2e/run.sh "$results" || suite_failures+=("end-to-end suite exited $?")
 add_counts end-to-end "$results/e2e.counts"
+
+echo "==> Observability (OpenTelemetry to a real OTLP receiver, /metrics, logs, the dashboard in chromium)"
+tests/observe/run.sh "$results" || suite_failures+=("observability suite exited $?")
+add_counts observability "$results/observe.counts"
 
 echo "==> Durability tests (kill -9, a participant down, two replicas; SQLite and PostgreSQL)"
 tests/durability/run.sh "$results" || suite_failures+=("durability suite exited $?")

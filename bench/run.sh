@@ -10,6 +10,9 @@
 # With BENCH_COMPARE=REV (a commit, tag or branch) the same run also measures that revision's build
 # with each store ("memory-before", ...), and the report gives the current build's throughput as a
 # ratio of it, store by store.
+# A configuration named STORE-otel (e.g. BENCH_CONFIGS="baseline memory memory-otel") runs that store
+# with OpenTelemetry exporting traces and metrics over OTLP/HTTP to a sink (bench/otlp-sink.mjs):
+# the cost of the instrumentation, on against off.
 # Not part of ./test.sh. Usage: bench/run.sh [SECONDS] [CONNECTIONS] [ROUNDS]   (defaults: 20 s, 16 connections, 3 rounds)
 set -uo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
@@ -22,7 +25,8 @@ out="$SAGA_ROOT/.artifacts/bench"
 rm -rf "$out"
 mkdir -p "$out/logs"
 need wrk wrk
-trap 'stop_roles; pg_stop' EXIT
+SINK_PID=
+trap 'stop_roles; pg_stop; [[ -n $SINK_PID ]] && kill "$SINK_PID" 2>/dev/null' EXIT
 trap 'exit 130' INT TERM
 
 publish_app
@@ -55,8 +59,17 @@ cpu_ticks() { awk 'NR == 1 { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $9 }' 
 # CONFIG-before runs the build of BENCH_COMPARE with the same store.
 start_system() {
   local config=$1 role
-  local store=${config%-before} SAGA_APP_DIR=$SAGA_APP_DIR
+  local store=${config%-before} SAGA_APP_DIR=$SAGA_APP_DIR otel=()
+  store=${store%-otel}
   [[ $config == *-before ]] && SAGA_APP_DIR=$before_dir
+  if [[ $config == *-otel ]]; then
+    if [[ -z ${sink_port:-} ]]; then
+      free_port sink_port
+      node "$SAGA_ROOT/bench/otlp-sink.mjs" "$sink_port" &
+      SINK_PID=$!
+    fi
+    otel=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)
+  fi
   declare -gA port=()
   declare -gA pid_of=()
   for role in payment inventory delivery order; do free_port "port[$role]"; done
@@ -75,10 +88,10 @@ start_system() {
         sqlite) env=(Storage__Provider=sqlite "ConnectionStrings__Orders=Data Source=$out/orders.db") ;;
         postgres) env=(Storage__Provider=postgres "ConnectionStrings__Orders=$(pg_create_database "bench_${config//-/_}_$round")") ;;
       esac
-      start_role order "${port[order]}" "$log" "${env[@]}" "${urls[@]}" ${BENCH_ENV:-}
+      start_role order "${port[order]}" "$log" "${env[@]}" "${otel[@]}" "${urls[@]}" ${BENCH_ENV:-}
     else
       # Stock and slots never run out during the run.
-      start_role "$role" "${port[$role]}" "$log" Inventory__InitialStock=1000000000 Delivery__SlotCapacity=1000000000 ${BENCH_ENV:-}
+      start_role "$role" "${port[$role]}" "$log" Inventory__InitialStock=1000000000 Delivery__SlotCapacity=1000000000 "${otel[@]}" ${BENCH_ENV:-}
     fi
     pid_of[$role]=$LAST_PID
   done

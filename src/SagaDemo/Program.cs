@@ -18,6 +18,7 @@ try
     // The orchestrator, or one participant: the only place that sees every feature.
     var isOrchestrator = role == ServiceRole.Order;
     builder.AddServiceDefaults(role);
+    builder.AddTelemetry(role);
     if (isOrchestrator)
     {
         builder.AddOrchestrator();
@@ -29,6 +30,7 @@ try
 
     var app = builder.Build();
     app.UseServiceDefaults(role);
+    app.MapTelemetry();
     if (isOrchestrator)
     {
         app.MapOrchestrator();

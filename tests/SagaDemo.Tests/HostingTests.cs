@@ -72,6 +72,8 @@ public sealed class HostingTests
 
         public Task<IReadOnlyList<Order>> ListAsync(SagaStatus? status, int limit, CancellationToken cancellationToken) => throw Down;
 
+        public Task<IReadOnlyDictionary<SagaStatus, long>> CountByStatusAsync(CancellationToken cancellationToken) => throw Down;
+
         public Task<IReadOnlyList<Order>> ListRecoverableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<Order>>([]);
 
@@ -79,7 +81,7 @@ public sealed class HostingTests
     }
 
     [Theory]
-    [InlineData(ServiceRole.Order, new[] { "/orders", "/orders/{orderId}", "/orders/{orderId}/compensate", "/reconcile" })]
+    [InlineData(ServiceRole.Order, new[] { "/orders", "/orders/{orderId}", "/orders/{orderId}/compensate", "/reconcile", "/dashboard/counts" })]
     [InlineData(ServiceRole.Payment, new[] { "/payment/reserve", "/payment/cancel", "/payment/reservations/{orderId}", "/payment/reservations" })]
     [InlineData(ServiceRole.Inventory, new[] { "/inventory/reserve", "/inventory/cancel", "/inventory/reservations/{orderId}", "/inventory/reservations", "/inventory/stock/{sku}" })]
     [InlineData(ServiceRole.Delivery, new[] { "/delivery/reserve", "/delivery/cancel", "/delivery/reservations/{orderId}", "/delivery/reservations", "/delivery/slots/{slot}" })]

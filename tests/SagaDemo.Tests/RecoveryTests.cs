@@ -153,6 +153,9 @@ public sealed class RecoveryTests : IDisposable
         public Task<IReadOnlyList<Order>> ListAsync(SagaStatus? status, int limit, CancellationToken cancellationToken) =>
             inner.ListAsync(status, limit, cancellationToken);
 
+        public Task<IReadOnlyDictionary<SagaStatus, long>> CountByStatusAsync(CancellationToken cancellationToken) =>
+            inner.CountByStatusAsync(cancellationToken);
+
         public Task<IReadOnlyList<Order>> ListRecoverableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
             inner.ListRecoverableAsync(now, limit, cancellationToken);
     }

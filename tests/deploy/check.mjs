@@ -191,7 +191,8 @@ check("the Ingress serves arch.homework through traefik, only the orchestrator's
         !service || service.spec.ports.some(sp => sp.port === p.backend.service.port.number || sp.name === p.backend.service.port.name)
           || `backend ${p.backend.service.name}: no such port`,
         p.backend.service.name === "order" || `${p.path} must go to the orchestrator, not ${p.backend.service.name}`,
-        ["/orders", "/health", "/swagger"].includes(p.path) || `${p.path} is not one of /orders, /health, /swagger`,
+        ["/orders", "/health", "/dashboard", "/swagger"].includes(p.path) || `${p.path} is not one of /orders, /health, /dashboard, /swagger`,
+        !"/metrics".startsWith(p.path) || `${p.path} would publish /metrics`,
       ];
     }),
   ]),

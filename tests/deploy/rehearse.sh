@@ -233,7 +233,9 @@ until [[ $(in_ns client http://arch.homework/health) == 200 ]] || ((SECONDS >= d
 
 body=$(body_in_ns client http://arch.homework/health)
 if [[ $body == *'"role":"order"'* ]]; then pass "http://arch.homework/health reaches the orchestrator"; else fail "http://arch.homework/health" "got: ${body:0:200}"; fi
-for path in /payment/reserve /payment/cancel /inventory/cancel /delivery/cancel /inventory/stock/SKU-1; do
+body=$(body_in_ns client http://arch.homework/dashboard)
+if [[ $body == *'<title>SagaDemo'* ]]; then pass "http://arch.homework/dashboard serves the saga dashboard"; else fail "http://arch.homework/dashboard" "got: ${body:0:200}"; fi
+for path in /metrics /payment/reserve /payment/cancel /inventory/cancel /delivery/cancel /inventory/stock/SKU-1; do
   code=$(in_ns client -X POST -H 'Content-Type: application/json' -d '{"order_id":"x"}' "http://arch.homework$path")
   if [[ $code == 404 ]]; then pass "the ingress refuses $path (404)"; else fail "the ingress refuses $path" "got $code"; fi
 done

@@ -14,7 +14,10 @@ public enum ParticipantState
     Unavailable,
 }
 
-/// <summary>An order as the API shows it: the request, where the saga got to, and every call it made.</summary>
+/// <summary>
+/// An order as the API shows it: the request, where the saga got to, and every call it made; the
+/// trace its saga started in, when traces are recorded (OpenTelemetry, see the README).
+/// </summary>
 public sealed record OrderView(
     string OrderId,
     SagaStatus Status,
@@ -30,4 +33,5 @@ public sealed record OrderView(
     IReadOnlyList<StepCall> History,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, ParticipantState>? Participants = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, ParticipantState>? Participants = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TraceId = null);

@@ -11,6 +11,9 @@ public interface IOrderStore : IStore, ISagaLogStore<OrderDetails>
     /// <summary>The newest orders first, optionally only those with one status.</summary>
     Task<IReadOnlyList<Order>> ListAsync(SagaStatus? status, int limit, CancellationToken cancellationToken);
 
+    /// <summary>How many orders have each status (a status no order has is left out).</summary>
+    Task<IReadOnlyDictionary<SagaStatus, long>> CountByStatusAsync(CancellationToken cancellationToken);
+
     /// <summary>Unfinished orders (pending, compensating) that nobody holds a lease on and that are due at <paramref name="now"/>.</summary>
     Task<IReadOnlyList<Order>> ListRecoverableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 }

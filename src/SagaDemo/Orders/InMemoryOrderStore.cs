@@ -35,6 +35,10 @@ public sealed class InMemoryOrderStore : IOrderStore
         Page(orders.Values.Where(order => status is null || order.Status == status)
             .OrderByDescending(order => order.CreatedAt).ThenByDescending(order => order.OrderId, StringComparer.Ordinal), limit);
 
+    public Task<IReadOnlyDictionary<SagaStatus, long>> CountByStatusAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<SagaStatus, long>>(
+            orders.Values.GroupBy(order => order.Status).ToDictionary(group => group.Key, group => group.LongCount()));
+
     public Task<IReadOnlyList<Order>> ListRecoverableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
         Page(orders.Values
             .Where(order => SagaStates.IsUnfinished(order.Status)

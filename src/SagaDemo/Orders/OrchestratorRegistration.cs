@@ -14,6 +14,7 @@ public static class OrchestratorRegistration
         services.AddOptions<SagaOptions>().BindConfiguration("Saga").ValidateDataAnnotations().ValidateOnStart();
         // The saga is declared once: its typed clients live as long as the app (see ClientRegistration).
         services.AddSingleton<OrderSaga>();
+        services.AddSingleton<SagaTelemetry>();
         services.AddOrderStore(builder.Configuration);
         services.AddOptions<RecoveryOptions>().BindConfiguration("Recovery").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp =>
@@ -27,7 +28,8 @@ public static class OrchestratorRegistration
                 new SagaBudgets(saga.CompensationAttempts, saga.CompensationBaseDelay, saga.CompensationMaxDelay,
                     recovery.MaxCompensationRounds, recovery.RetryBaseDelay, recovery.RetryMaxDelay),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<SagaDriver<OrderDetails>>>());
+                sp.GetRequiredService<ILogger<SagaDriver<OrderDetails>>>(),
+                sp.GetRequiredService<SagaTelemetry>());
         });
         // The orchestrator's own types through generated serializers, like the contracts.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, OrdersJsonContext.Default));
@@ -47,6 +49,7 @@ public static class OrchestratorRegistration
     public static WebApplication MapOrchestrator(this WebApplication app)
     {
         app.MapOrdersApi();
+        app.MapDashboard();
         app.MapReconcileApi();
         return app;
     }

@@ -1,4 +1,5 @@
 global using Order = SagaDemo.Saga.SagaLog<SagaDemo.Orders.OrderDetails>;
+using System.Diagnostics;
 using SagaDemo.Contracts;
 using SagaDemo.Saga;
 
@@ -64,6 +65,7 @@ public static class OrderLogs
         public OrderView ToView(IReadOnlyDictionary<string, ParticipantState>? participants = null) => new(
             order.OrderId, order.Status, order.Details.Amount, order.Details.Sku, order.Details.Quantity, order.Details.Slot,
             order.Details.ForcePaymentFailure, order.Details.ForceInventoryFailure, order.Details.ForceDeliveryFailure,
-            order.Failure, order.Narrative(), order.History, order.CreatedAt, order.UpdatedAt, participants);
+            order.Failure, order.Narrative(), order.History, order.CreatedAt, order.UpdatedAt, participants,
+            order.TraceParent is { } trace && ActivityContext.TryParse(trace, null, out var context) ? context.TraceId.ToHexString() : null);
     }
 }

@@ -72,15 +72,15 @@ public sealed partial class OrderCoordinator(IOrderStore store, SagaDriver<Order
         var order = drive.Log;
         if (drive.Owed.Count > 0)
         {
-            Log.CompensationOwed(logger, order.OrderId, order.Status, string.Join(", ", drive.Owed));
+            Log.CompensationOwed(logger, order.OrderId, SagaStates.Name(order.Status), string.Join(", ", drive.Owed));
         }
         else if (order.Status != SagaStatus.Confirmed)
         {
-            Log.Cancelled(logger, order.OrderId, order.Status, order.Failure, string.Join(", ", order.Narrative()));
+            Log.Cancelled(logger, order.OrderId, SagaStates.Name(order.Status), order.Failure, string.Join(", ", order.Narrative()));
         }
         else if (logger.IsEnabled(LogLevel.Debug))
         {
-            Log.Confirmed(logger, order.OrderId, order.Status, string.Join(", ", order.Narrative()));
+            Log.Confirmed(logger, order.OrderId, SagaStates.Name(order.Status), string.Join(", ", order.Narrative()));
         }
     }
 
@@ -91,13 +91,13 @@ public sealed partial class OrderCoordinator(IOrderStore store, SagaDriver<Order
         public static partial void Received(ILogger logger, string orderId);
 
         [LoggerMessage(LogLevel.Debug, "Order {OrderId} is {Status}: {Steps}")]
-        public static partial void Confirmed(ILogger logger, string orderId, SagaStatus status, string steps);
+        public static partial void Confirmed(ILogger logger, string orderId, string status, string steps);
 
         [LoggerMessage(LogLevel.Information, "Order {OrderId} is {Status} ({Failure}): {Steps}")]
-        public static partial void Cancelled(ILogger logger, string orderId, SagaStatus status, string? failure, string steps);
+        public static partial void Cancelled(ILogger logger, string orderId, string status, string? failure, string steps);
 
         [LoggerMessage(LogLevel.Error, "Order {OrderId} is left {Status}: compensation still owed for {Steps}; recovery retries it")]
-        public static partial void CompensationOwed(ILogger logger, string orderId, SagaStatus status, string steps);
+        public static partial void CompensationOwed(ILogger logger, string orderId, string status, string steps);
 
         [LoggerMessage(LogLevel.Warning, "Order {OrderId} was taken over by recovery while its saga ran")]
         public static partial void TakenOver(ILogger logger, string orderId);

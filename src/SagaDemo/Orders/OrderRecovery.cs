@@ -101,7 +101,7 @@ public sealed class OrderRecovery(
                 logger.LogInformation("Recovered order {OrderId}: every step was reserved, so it is confirmed", order.OrderId);
                 break;
             default:
-                logger.LogInformation("Order {OrderId} is {Status}", order.OrderId, order.Status);
+                logger.LogInformation("Order {OrderId} is {Status}", order.OrderId, SagaStates.Name(order.Status));
                 break;
         }
     }

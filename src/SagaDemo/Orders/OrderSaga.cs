@@ -14,7 +14,7 @@ public sealed class OrderSaga
 {
     public OrderSaga(ParticipantClients clients)
     {
-        Definition = new(
+        Definition = new("order", order => order.OrderId,
         [
             Step(clients, ParticipantRegistry.Payment,
                 order => new PaymentReservationRequest(order.OrderId, order.Amount, order.ForcePaymentFailure)),

@@ -37,6 +37,7 @@ public sealed class Reconciler(
     OrderSaga saga,
     TimeProvider clock,
     IOptions<ReconcileOptions> options,
+    SagaTelemetry telemetry,
     ILogger<Reconciler> logger) : BackgroundService
 {
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
@@ -183,6 +184,7 @@ public sealed class Reconciler(
         }
 
         logger.LogWarning("Reconcile: released the reservation {Participant} held for order {OrderId}: {Reason}", participant.Name, orderId, reason);
+        telemetry.Released(participant.Name);
         if (order is not null)
         {
             await RecordAsync(order, new StepCall(participant.Name, SagaAction.Reconcile, CallOutcome.Succeeded, outcome.Attempts,

@@ -99,6 +99,23 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
         return await ReadAsync(command, cancellationToken);
     }
 
+    public async Task<IReadOnlyDictionary<SagaStatus, long>> CountByStatusAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT status, COUNT(*) FROM orders GROUP BY status";
+        var counts = new Dictionary<SagaStatus, long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (SagaStates.TryParse(reader.GetString(0), out var status))
+            {
+                counts[status] = reader.GetInt64(1);
+            }
+        }
+        return counts;
+    }
+
     public async Task<IReadOnlyList<Order>> ListRecoverableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

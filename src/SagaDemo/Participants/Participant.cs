@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using SagaDemo.Contracts;
 using SagaDemo.Infrastructure.Storage;
 
@@ -48,6 +49,7 @@ public sealed class Participant
             (services, configuration) =>
             {
                 options?.Invoke(services);
+                services.AddSingleton(sp => new ParticipantTelemetry(name, sp.GetRequiredService<IMeterFactory>()));
                 services.AddSingleton<TRules>();
                 services.AddSingleton<IReservationRules<TRequest>>(sp => sp.GetRequiredService<TRules>());
                 // In memory unless Storage__Provider says sqlite (ConnectionStrings__Reservations, by

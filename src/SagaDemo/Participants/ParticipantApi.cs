@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
+using SagaDemo.Saga;
 
 namespace SagaDemo.Participants;
 
@@ -34,7 +35,7 @@ public static partial class ParticipantApi
 
     private static async Task<Results<Ok<ReservationView>, ProblemHttpResult>> Reserve<TRequest>(
         TRequest request, IReservationStore<TRequest> store, IOptions<FaultInjectionOptions> faults,
-        TimeProvider clock, ILogger<TRequest> logger)
+        TimeProvider clock, ParticipantTelemetry telemetry, ILogger<TRequest> logger)
         where TRequest : class, IReservationRequest
     {
         if (faults.Value.ReserveDelay > TimeSpan.Zero)
@@ -44,6 +45,7 @@ public static partial class ParticipantApi
         }
         // Nor is the store's work: once started, a reservation is recorded whether or not anyone hears the answer.
         var result = await store.ReserveAsync(request, CancellationToken.None);
+        telemetry.Answered(request.OrderId!, SagaAction.Reserve, result.Reserved ? "reserved" : "refused");
         if (result.Reserved)
         {
             // Debug: the hot path of every saga; the orchestrator's history tells it. The order's log
@@ -62,11 +64,12 @@ public static partial class ParticipantApi
     }
 
     private static async Task<Ok<ReservationView>> Cancel<TRequest>(
-        CancelRequest request, IReservationStore<TRequest> store, ILogger<TRequest> logger)
+        CancelRequest request, IReservationStore<TRequest> store, ParticipantTelemetry telemetry, ILogger<TRequest> logger)
         where TRequest : class, IReservationRequest
     {
         using var scope = OrderLog.BeginScope(logger, request.OrderId!);
         var view = await store.CancelAsync(request.OrderId!, CancellationToken.None);
+        telemetry.Answered(request.OrderId!, SagaAction.Cancel, "cancelled");
         LogCancelled(logger, request.OrderId!);
         return TypedResults.Ok(view);
     }

@@ -30,14 +30,21 @@ public sealed class SagaDriver<TData>(
     SagaLease lease,
     SagaBudgets budgets,
     TimeProvider clock,
-    ILogger<SagaDriver<TData>> logger)
+    ILogger<SagaDriver<TData>> logger,
+    SagaTelemetry telemetry)
 {
     public const string InterruptedFailure =
         "The saga was interrupted (the orchestrator stopped) before every step was reserved; what it had reserved is released.";
 
     /// <summary>Starts a new saga: its log is inserted by the first write, the first call's intent.</summary>
-    public Task<SagaDrive<TData>> StartAsync(TData details, CancellationToken cancellationToken) =>
-        DriveAsync(SagaLog<TData>.Begin(details, clock.GetUtcNow()), isNew: true, resumed: false, cancellationToken);
+    public async Task<SagaDrive<TData>> StartAsync(TData details, CancellationToken cancellationToken)
+    {
+        using var span = SagaTelemetry.StartDrive(saga.Name, saga.IdTag, saga.IdOf(details), originalTrace: null);
+        var log = SagaLog<TData>.Begin(details, clock.GetUtcNow()) with { TraceParent = span?.Id };
+        var drive = await DriveAsync(log, isNew: true, resumed: false, cancellationToken);
+        SagaTelemetry.DriveEnded(span, drive.Log);
+        return drive;
+    }
 
     /// <summary>
     /// Takes a saga over and drives it: the claim is a versioned write, so of two orchestrators only
@@ -45,15 +52,18 @@ public sealed class SagaDriver<TData>(
     /// </summary>
     public async Task<SagaDrive<TData>> ResumeAsync(SagaLog<TData> log, CancellationToken cancellationToken)
     {
+        using var span = SagaTelemetry.StartDrive(saga.Name, saga.IdTag, saga.IdOf(log.Details), log.TraceParent);
         var claim = await SaveAsync(log with
         {
             History = [.. log.History.Select(call => call.Outcome == CallOutcome.Pending
                 ? call with { Outcome = CallOutcome.Unknown, Detail = "The orchestrator stopped during this call; its outcome is unknown." }
                 : call)],
         }, isNew: false, release: false);
-        return claim.Saved
+        var drive = claim.Saved
             ? await DriveAsync(claim.Log, isNew: false, resumed: true, cancellationToken)
             : Ended(claim, null);
+        SagaTelemetry.DriveEnded(span, drive.Log);
+        return drive;
     }
 
     private async Task<SagaDrive<TData>> DriveAsync(SagaLog<TData> log, bool isNew, bool resumed, CancellationToken cancellationToken)
@@ -73,7 +83,7 @@ public sealed class SagaDriver<TData>(
                     {
                         failure = reserved;
                         logger.LogWarning("Step {Step} failed ({Outcome}: {Detail}); compensating what was done",
-                            reserve.Step, reserved.Outcome, reserved.Detail);
+                            reserve.Step, WireNames.Of(reserved.Outcome), reserved.Detail);
                     }
                     break;
 
@@ -101,16 +111,18 @@ public sealed class SagaDriver<TData>(
                     break;
 
                 case SagaPlan.Confirm:
-                    return Ended(await SaveAsync(log.MoveTo(SagaStatus.Confirmed), isNew: false, release: true), failure);
+                    return Finished(Ended(await SaveAsync(log.MoveTo(SagaStatus.Confirmed), isNew: false, release: true), failure));
 
                 case SagaPlan.FinishCancelled:
-                    return Ended(await SaveAsync(log.MoveTo(SagaStatus.Cancelled) with { NextAttemptAt = null }, isNew: false, release: true), failure);
+                    return Finished(Ended(await SaveAsync(log.MoveTo(SagaStatus.Cancelled) with { NextAttemptAt = null }, isNew: false, release: true), failure));
 
                 case SagaPlan.WaitUntil next:
                     return await EndRoundAsync(log, SagaStatus.Compensating, next.At, next.Owed, failure);
 
                 case SagaPlan.HandToOperator spent:
-                    return await EndRoundAsync(log, SagaStatus.CompensationFailed, spent.NextAttemptAt, spent.Owed, failure);
+                    var handed = await EndRoundAsync(log, SagaStatus.CompensationFailed, spent.NextAttemptAt, spent.Owed, failure);
+                    // Finished for the metrics the first time it is handed over, not on every operator's redrive.
+                    return log.Status == SagaStatus.CompensationFailed ? handed : Finished(handed);
 
                 default:
                     return new SagaDrive<TData>(SagaDriveEnd.Driven, log, failure, []);
@@ -138,7 +150,15 @@ public sealed class SagaDriver<TData>(
             return (write, null);
         }
 
+        if (isNew)
+        {
+            telemetry.Started();
+        }
+
         var step = saga.Step(stepName);
+        var id = saga.IdOf(write.Log.Details);
+        using var span = SagaTelemetry.StartCall(saga.IdTag, id, stepName, action);
+        var started = clock.GetTimestamp();
         StepOutcome outcome;
         try
         {
@@ -149,6 +169,7 @@ public sealed class SagaDriver<TData>(
             // A step should answer with an outcome; one that throws has an unknown effect.
             outcome = StepOutcome.Unknown(ex.Message);
         }
+        telemetry.CallEnded(span, stepName, action, outcome, clock.GetElapsedTime(started));
 
         var done = intent with
         {
@@ -176,9 +197,26 @@ public sealed class SagaDriver<TData>(
 
     /// <summary>A round of compensation ended with cancels still owed: the next round at <paramref name="next"/>, or an operator's turn.</summary>
     private async Task<SagaDrive<TData>> EndRoundAsync(
-        SagaLog<TData> log, SagaStatus status, DateTimeOffset next, IReadOnlyList<string> owed, StepOutcome? failure) =>
-        Ended(await SaveAsync(log.MoveTo(status) with { CompensationRounds = log.CompensationRounds + 1, NextAttemptAt = next },
+        SagaLog<TData> log, SagaStatus status, DateTimeOffset next, IReadOnlyList<string> owed, StepOutcome? failure)
+    {
+        var drive = Ended(await SaveAsync(log.MoveTo(status) with { CompensationRounds = log.CompensationRounds + 1, NextAttemptAt = next },
             isNew: false, release: true), failure, owed);
+        if (drive.End == SagaDriveEnd.Driven)
+        {
+            telemetry.Owed(saga.IdOf(drive.Log.Details), owed.Count);
+        }
+        return drive;
+    }
+
+    /// <summary>A saga that reached confirmed, cancelled or compensation_failed is counted once, by that outcome.</summary>
+    private SagaDrive<TData> Finished(SagaDrive<TData> drive)
+    {
+        if (drive.End == SagaDriveEnd.Driven)
+        {
+            telemetry.Finished(saga.IdOf(drive.Log.Details), drive.Log, clock.GetUtcNow());
+        }
+        return drive;
+    }
 
     private static string Capitalized(string step) => $"{char.ToUpperInvariant(step[0])}{step[1..]}";
 

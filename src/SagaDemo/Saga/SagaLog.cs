@@ -10,7 +10,8 @@ namespace SagaDemo.Saga;
 /// orchestrator drives the saga and until when; recovery takes over sagas whose lease ran out.
 /// <see cref="Failure"/> says why the saga is being undone; <see cref="FailureOutcome"/> is the
 /// outcome of the call that failed (null if the saga was interrupted), <see cref="FailureTimedOut"/>
-/// whether an unknown one was for want of an answer in time.
+/// whether an unknown one was for want of an answer in time. <see cref="TraceParent"/> is the W3C
+/// trace context the saga started in (when traces are recorded), so later drives link to it.
 /// </summary>
 public sealed record SagaLog<TData>(
     TData Details,
@@ -25,7 +26,8 @@ public sealed record SagaLog<TData>(
     DateTimeOffset? LeaseUntil = null,
     int CompensationRounds = 0,
     DateTimeOffset? NextAttemptAt = null,
-    long Version = 0)
+    long Version = 0,
+    string? TraceParent = null)
 {
     /// <summary>A new saga's log, not stored yet: its first write inserts it.</summary>
     public static SagaLog<TData> Begin(TData details, DateTimeOffset now) => new(details, SagaStatus.Pending, null, null, false, [], now, now);

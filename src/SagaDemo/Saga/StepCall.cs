@@ -57,3 +57,22 @@ public sealed record StepCall(
     DateTimeOffset StartedAt,
     DateTimeOffset? FinishedAt,
     string? Detail);
+
+/// <summary>The names of actions and outcomes as the API and the telemetry spell them.</summary>
+public static class WireNames
+{
+    public static string Of(SagaAction action) => action switch
+    {
+        SagaAction.Reserve => "reserve",
+        SagaAction.Cancel => "cancel",
+        _ => "reconcile",
+    };
+
+    public static string Of(CallOutcome outcome) => outcome switch
+    {
+        CallOutcome.Pending => "pending",
+        CallOutcome.Succeeded => "succeeded",
+        CallOutcome.Failed => "failed",
+        _ => "unknown",
+    };
+}

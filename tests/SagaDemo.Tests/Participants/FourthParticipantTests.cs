@@ -87,11 +87,11 @@ public sealed class FourthParticipantTests : IAsyncLifetime
     private SagaDriver<OrderDetails> Driver()
     {
         var saga = system.Service<OrderSaga>().Definition;
-        var withGiftWrap = new SagaDefinition<OrderDetails>(
+        var withGiftWrap = new SagaDefinition<OrderDetails>(saga.Name, saga.IdOf,
             [.. saga.Steps, OrderSaga.Step(Clients, GiftWrap, order => new GiftWrapRequest(order.OrderId, papers[order.OrderId]))]);
         return new SagaDriver<OrderDetails>(withGiftWrap, system.Service<IOrderStore>(), new SagaLease("test", TimeSpan.FromSeconds(30)),
             new SagaBudgets(1, TimeSpan.Zero, TimeSpan.Zero, 1, TimeSpan.Zero, TimeSpan.Zero), clock,
-            NullLogger<SagaDriver<OrderDetails>>.Instance);
+            NullLogger<SagaDriver<OrderDetails>>.Instance, system.Service<SagaTelemetry>());
     }
 
     private OrderDetails Details(string id, string paper)

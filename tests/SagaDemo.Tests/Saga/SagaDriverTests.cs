@@ -198,8 +198,8 @@ public sealed class SagaDriverTests
         new(step, action, outcome, 1, clock.GetUtcNow(), outcome == CallOutcome.Pending ? null : clock.GetUtcNow(), null);
 
     private SagaDriver<string> Driver(IReadOnlyList<SagaStep<string>> steps, SagaBudgets? budgets = null) =>
-        new(new SagaDefinition<string>(steps), store, new SagaLease("test", TimeSpan.FromSeconds(30)), budgets ?? NoDelays, clock,
-            NullLogger<SagaDriver<string>>.Instance);
+        new(new SagaDefinition<string>("test", id => id, steps), store, new SagaLease("test", TimeSpan.FromSeconds(30)), budgets ?? NoDelays, clock,
+            NullLogger<SagaDriver<string>>.Instance, TestTelemetry.Saga());
 
     private SagaStep<string> Step(string name, StepOutcome? reserve = null, StepOutcome? cancel = null) => new(name,
         (_, _) => { calls.Add($"{name}:reserve"); return Task.FromResult(reserve ?? StepOutcome.Success()); },
