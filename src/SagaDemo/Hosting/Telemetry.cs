@@ -2,8 +2,6 @@ using System.Diagnostics;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using SagaDemo.Participants;
-using SagaDemo.Saga;
 
 namespace SagaDemo.Hosting;
 
@@ -20,6 +18,9 @@ namespace SagaDemo.Hosting;
 /// </summary>
 public static class Telemetry
 {
+    /// <summary>Every ActivitySource and Meter of ours is named SagaDemo.something (Saga/SagaTelemetry, Participants/ParticipantTelemetry).</summary>
+    private const string Ours = "SagaDemo.*";
+
     public static bool ExportsOtlp(IConfiguration configuration, string signal) =>
         !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])
         || !string.IsNullOrWhiteSpace(configuration[$"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT"]);
@@ -38,7 +39,7 @@ public static class Telemetry
             })
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(SagaTelemetry.Name, ParticipantTelemetry.Name).AddPrometheusExporter();
+                metrics.AddMeter(Ours).AddPrometheusExporter();
                 if (ExportsOtlp(configuration, "METRICS"))
                 {
                     metrics.AddOtlpExporter();
@@ -47,7 +48,7 @@ public static class Telemetry
         if (ExportsOtlp(configuration, "TRACES"))
         {
             otel.WithTracing(tracing => tracing
-                .AddSource(SagaTelemetry.Name)
+                .AddSource(Ours)
                 .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !IsPlumbing(context.Request.Path))
                 .AddHttpClientInstrumentation()
                 .AddOtlpExporter());
