@@ -18,10 +18,17 @@ mkdir -p "$logs"
 trap 'echo; echo "==> Stopping the four roles"; stop_roles' EXIT
 trap 'exit 130' INT TERM
 
-start_role payment 8001 "$logs/payment.log"
-start_role inventory 8002 "$logs/inventory.log"
-start_role delivery 8003 "$logs/delivery.log"
-start_role order 8000 "$logs/order.log" \
+# The operator's and the service token, made for this run (as the cluster's Secret holds them):
+# .artifacts/tokens/operator and .artifacts/tokens/service (README, Security and limits).
+tokens="$SAGA_ROOT/.artifacts/tokens"
+mkdir -p "$tokens" && chmod 700 "$tokens"
+for name in operator service; do head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$tokens/$name"; done
+secured=(Security__OperatorToken="$(cat "$tokens/operator")" Security__ServiceToken="$(cat "$tokens/service")")
+
+start_role payment 8001 "$logs/payment.log" "${secured[@]}"
+start_role inventory 8002 "$logs/inventory.log" "${secured[@]}"
+start_role delivery 8003 "$logs/delivery.log" "${secured[@]}"
+start_role order 8000 "$logs/order.log" "${secured[@]}" \
   PAYMENT_URL=http://127.0.0.1:8001 INVENTORY_URL=http://127.0.0.1:8002 DELIVERY_URL=http://127.0.0.1:8003
 
 for port in 8001 8002 8003 8000; do
@@ -42,6 +49,9 @@ Try it:
   curl -i -X POST http://localhost:8000/orders -H 'Content-Type: application/json' \\
     -d '{"order_id":"demo-2","amount":10,"sku":"SKU-1","quantity":1,"slot":"2024-05-20T10:00","force_inventory_failure":true}'
   curl -s http://localhost:8000/orders/demo-2
+
+Operator endpoints (POST /reconcile, POST /orders/{id}/compensate) and the participants need a token:
+  curl -s -X POST http://localhost:8000/reconcile -H "Authorization: Bearer \$(cat .artifacts/tokens/operator)"
 
 Press Ctrl-C to stop.
 MSG

@@ -12,7 +12,8 @@
 # ratio of it, store by store.
 # A configuration named STORE-otel (e.g. BENCH_CONFIGS="baseline memory memory-otel") runs that store
 # with OpenTelemetry exporting traces and metrics over OTLP/HTTP to a sink (bench/otlp-sink.mjs):
-# the cost of the instrumentation, on against off.
+# the cost of the instrumentation, on against off. sqlite-normal runs SQLite with synchronous=NORMAL
+# (the default is FULL): the cost of surviving a power cut.
 # Not part of ./test.sh. Usage: bench/run.sh [SECONDS] [CONNECTIONS] [ROUNDS]   (defaults: 20 s, 16 connections, 3 rounds)
 set -uo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
@@ -59,8 +60,11 @@ cpu_ticks() { awk 'NR == 1 { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $9 }' 
 # CONFIG-before runs the build of BENCH_COMPARE with the same store.
 start_system() {
   local config=$1 role
-  local store=${config%-before} SAGA_APP_DIR=$SAGA_APP_DIR otel=()
+  local store=${config%-before} SAGA_APP_DIR=$SAGA_APP_DIR extra=()
   store=${store%-otel}
+  store=${store%-normal}
+  # STORE-normal: SQLite with synchronous=NORMAL instead of the default FULL (the cost of durability).
+  [[ $config == *-normal ]] && extra+=(Storage__Synchronous=normal)
   [[ $config == *-before ]] && SAGA_APP_DIR=$before_dir
   if [[ $config == *-otel ]]; then
     if [[ -z ${sink_port:-} ]]; then
@@ -68,7 +72,7 @@ start_system() {
       node "$SAGA_ROOT/bench/otlp-sink.mjs" "$sink_port" &
       SINK_PID=$!
     fi
-    otel=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)
+    extra+=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)
   fi
   declare -gA port=()
   declare -gA pid_of=()
@@ -88,10 +92,10 @@ start_system() {
         sqlite) env=(Storage__Provider=sqlite "ConnectionStrings__Orders=Data Source=$out/orders.db") ;;
         postgres) env=(Storage__Provider=postgres "ConnectionStrings__Orders=$(pg_create_database "bench_${config//-/_}_$round")") ;;
       esac
-      start_role order "${port[order]}" "$log" "${env[@]}" "${otel[@]}" "${urls[@]}" ${BENCH_ENV:-}
+      start_role order "${port[order]}" "$log" "${env[@]}" "${extra[@]}" "${urls[@]}" ${BENCH_ENV:-}
     else
       # Stock and slots never run out during the run.
-      start_role "$role" "${port[$role]}" "$log" Inventory__InitialStock=1000000000 Delivery__SlotCapacity=1000000000 "${otel[@]}" ${BENCH_ENV:-}
+      start_role "$role" "${port[$role]}" "$log" Inventory__InitialStock=1000000000 Delivery__SlotCapacity=1000000000 "${extra[@]}" ${BENCH_ENV:-}
     fi
     pid_of[$role]=$LAST_PID
   done

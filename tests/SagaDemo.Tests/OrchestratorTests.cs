@@ -180,6 +180,23 @@ public sealed class OrchestratorTests : IDisposable
     }
 
     [Fact]
+    public async Task PlaceOrder_ParticipantFaultText_IsNeverCopiedIntoThePublicAnswerOrTheHistory()
+    {
+        const string Internals = "Npgsql.PostgresException 53300: too many connections for host db-7.internal, see /var/lib/postgresql/data";
+        system.InventoryLink.Answer("reserve", () => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)
+        {
+            Content = new StringContent($$$"""{"title":"Store unavailable","status":503,"detail":"{{{Internals}}}"}""", System.Text.Encoding.UTF8, "application/problem+json"),
+        });
+
+        var response = await system.PlaceAsync(SagaSystem.NewOrder("internals-1"));
+        var view = await system.Client.GetStringAsync("/orders/internals-1");
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadGateway);
+        (await response.Content.ReadAsStringAsync()).Should().NotContain("Npgsql").And.NotContain("db-7").And.Contain("inventory answered 503");
+        view.Should().NotContain("Npgsql").And.NotContain("db-7").And.NotContain("/var/lib");
+    }
+
+    [Fact]
     public async Task PlaceOrder_ParticipantRedirects_IsNotFollowedAndTheStepIsUnknownAndCompensated()
     {
         system.InventoryLink.Answer("reserve", HttpStatusCode.TemporaryRedirect, times: 1);

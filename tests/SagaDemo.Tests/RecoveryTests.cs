@@ -184,6 +184,47 @@ public sealed class RecoveryTests : IDisposable
     }
 
     [Fact]
+    public async Task Compensate_WhileADriverHoldsTheOrder_Is409BeingDriven_AndCallsNobody()
+    {
+        system.PaymentLink.Refuse("cancel");
+        var placed = await system.PlaceAsync(SagaSystem.NewOrder("r-1") with { ForceInventoryFailure = true });
+        var order = (await Store.FindAsync("r-1", CancellationToken.None))!;
+        order.Status.Should().Be(SagaStatus.Compensating);
+        // Another replica took the order and is driving it now.
+        var leased = order with { LeaseOwner = "replica-b", LeaseUntil = clock.GetUtcNow().AddSeconds(20) };
+        (await Store.UpdateAsync(leased, CancellationToken.None)).Saved.Should().BeTrue();
+        var callsBefore = system.Calls.Posts.Count;
+
+        var redrive = await system.Client.PostAsync("/orders/r-1/compensate", null);
+
+        placed.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        redrive.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await redrive.ReadJsonAsync())["detail"]!.GetValue<string>().Should().Contain("being driven").And.Contain("replica-b");
+        system.Calls.Posts.Count.Should().Be(callsBefore, "never a second driver");
+    }
+
+    [Fact]
+    public async Task RepeatedRedrives_DoNotResetTheBudget_EachIsOneRound()
+    {
+        system.PaymentLink.Refuse("cancel");
+        await system.PlaceAsync(SagaSystem.NewOrder("r-1") with { ForceInventoryFailure = true });
+        await Recovery.RecoverDueOrdersAsync(CancellationToken.None);
+        await Recovery.RecoverDueOrdersAsync(CancellationToken.None);
+        var spent = (await Store.FindAsync("r-1", CancellationToken.None))!;
+        spent.Status.Should().Be(SagaStatus.CompensationFailed);
+
+        var first = await system.Client.PostAsync("/orders/r-1/compensate", null);
+        var second = await system.Client.PostAsync("/orders/r-1/compensate", null);
+        var after = (await Store.FindAsync("r-1", CancellationToken.None))!;
+
+        first.StatusCode.Should().Be(HttpStatusCode.OK);
+        second.StatusCode.Should().Be(HttpStatusCode.OK);
+        after.Status.Should().Be(SagaStatus.CompensationFailed, "each redrive is one round, after which the operator has the order back");
+        after.CompensationRounds.Should().Be(spent.CompensationRounds + 2, "the rounds already spent stay counted");
+        (await Recovery.RecoverDueOrdersAsync(CancellationToken.None)).Should().Be(0, "recovery does not pick it up again");
+    }
+
+    [Fact]
     public async Task Compensate_OnAConfirmedOrder_Is409_AndOnAnUnknownOne404()
     {
         await system.PlaceAsync(SagaSystem.NewOrder("r-1"));

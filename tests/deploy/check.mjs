@@ -119,6 +119,25 @@ check("every role keeps its SQLite file on a claimed volume of its own at /app/d
     !sqlite || d.spec.strategy?.type === "Recreate" || `${name}: SQLite needs strategy Recreate`,
   ];
 }));
+check("every role takes its tokens from the Secret saga-tokens (no value committed, no pod without it)", [
+  ...deployments.flatMap(d => {
+    const env = d.spec.template.spec.containers[0].env ?? [];
+    const role = containerEnv(d, image).ROLE;
+    const wanted = role === "order" ? ["Security__OperatorToken", "Security__ServiceToken"] : ["Security__ServiceToken"];
+    return wanted.map(name => {
+      const ref = env.find(e => e.name === name)?.valueFrom?.secretKeyRef;
+      return (ref?.name === "saga-tokens" && !ref.optional) || `${d.metadata.name}: ${name} must come from the Secret saga-tokens (not optional)`;
+    });
+  }),
+  ...ofKind(docs, "Secret").map(secret => `k8s/ holds a Secret (${secret.metadata.name}): tokens are made with kubectl, never committed`),
+]);
+check("the orchestrator limits POST /orders per client behind the Ingress", (() => {
+  const env = order ? containerEnv(order, image) : {};
+  return [
+    Number(env.RateLimiting__PermitsPerSecond) > 0 || "RateLimiting__PermitsPerSecond must be set on the orchestrator",
+    !!env.RateLimiting__TrustedProxies || "RateLimiting__TrustedProxies must name the Ingress controller's network",
+  ];
+})());
 check("all Deployments run the same image and differ only in env", deployments.flatMap(d => {
   const c = d.spec.template.spec.containers[0];
   return [

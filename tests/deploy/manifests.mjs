@@ -52,7 +52,10 @@ export function readme() {
 /** The environment a Deployment's container runs with: the image's ENV, then the manifest's env. */
 export function containerEnv(deployment, image = dockerfile()) {
   const env = { ...image.env };
-  for (const { name, value } of deployment.spec.template.spec.containers[0].env ?? []) env[name] = value ?? "";
+  // A value from a Secret is named, never known here: secret:NAME/KEY.
+  for (const { name, value, valueFrom } of deployment.spec.template.spec.containers[0].env ?? []) {
+    env[name] = valueFrom?.secretKeyRef ? `secret:${valueFrom.secretKeyRef.name}/${valueFrom.secretKeyRef.key}` : value ?? "";
+  }
   return env;
 }
 

@@ -61,6 +61,20 @@ function bytes(quantity) {
 }
 const cores = quantity => String(quantity).endsWith("m") ? Number(String(quantity).slice(0, -1)) / 1000 : Number(quantity);
 
+// The Secrets the cluster would hold (the rehearsal makes them: SAGA_REHEARSAL_SECRETS, JSON
+// {"secret": {"key": "value"}}). A variable from a Secret or key that does not exist stops the pod,
+// as the kubelet does (CreateContainerConfigError), unless the reference is optional.
+const secrets = JSON.parse(process.env.SAGA_REHEARSAL_SECRETS || "{}");
+function fromSecret(pod, name, valueFrom) {
+  const ref = valueFrom.secretKeyRef;
+  if (!ref) throw new Error(`${pod.name}: env ${name} uses a valueFrom other than secretKeyRef, which the rehearsal cannot provide`);
+  const value = secrets[ref.name]?.[ref.key];
+  if (value === undefined && !ref.optional) {
+    throw new Error(`${pod.name}: env ${name} needs key ${ref.key} of Secret ${ref.name}, which does not exist: the pod would not start`);
+  }
+  return value ?? "";
+}
+
 // The arguments of `podman run` that make a container what its manifest says.
 function runArguments(pod) {
   const spec = pod.deployment.spec.template.spec;
@@ -70,8 +84,7 @@ function runArguments(pod) {
   const args = [];
 
   for (const { name, value, valueFrom } of container.env ?? []) {
-    if (valueFrom) throw new Error(`${pod.name}: env ${name} uses valueFrom, which the rehearsal cannot provide yet`);
-    args.push("--env", `${name}=${value ?? ""}`);
+    args.push("--env", `${name}=${valueFrom ? fromSecret(pod, name, valueFrom) : value ?? ""}`);
   }
   for (const h of hosts) for (const name of h.names) args.push("--add-host", `${name}:${h.ip}`);
 

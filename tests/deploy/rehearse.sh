@@ -74,6 +74,20 @@ fi
 
 echo "==> Planning from k8s/"
 image_user=$(podman image inspect --format '{{.Config.User}}' "$image")
+# The Secret an operator makes before applying the manifests (README), with fresh random tokens.
+token() { head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40; }
+operator_token=$(token)
+service_token=$(token)
+# Without the Secret the pods must not start.
+if SAGA_REHEARSAL_SECRETS='{}' node "$SAGA_ROOT/tests/deploy/plan.mjs" "$work/plan-no-secret" "$id" "$image_user" 2>"$work/no-secret.txt"; then
+  fail "without the Secret saga-tokens the pods do not start" "the plan went ahead"
+elif grep -q "Secret saga-tokens, which does not exist" "$work/no-secret.txt"; then
+  pass "without the Secret saga-tokens the pods do not start ($(grep -o '[a-z0-9-]*: env [A-Za-z_]* needs key [^,]*' "$work/no-secret.txt" | head -1))"
+else
+  fail "without the Secret saga-tokens the pods do not start" "$(head -c 300 "$work/no-secret.txt")"
+fi
+rm -rf "$work/plan-no-secret"
+export SAGA_REHEARSAL_SECRETS="{\"saga-tokens\":{\"operator-token\":\"$operator_token\",\"service-token\":\"$service_token\"}}"
 node "$SAGA_ROOT/tests/deploy/plan.mjs" "$work/plan" "$id" "$image_user" || { fail "the manifests can be rehearsed"; exit 1; }
 declare -A pod_ip
 while read -r name address; do pod_ip[$name]=$address; done <"$work/plan/pods"
@@ -255,6 +269,23 @@ for participant in "${participants[@]}"; do
   done
 done
 
+echo "==> Who may call what: the orchestrator only through the Ingress, the tokens"
+order_port=$(grep '^readiness ' "$work/plan/$order_pod.probes" | awk '{ print $3 }')
+for source in "${participants[@]}" client; do
+  code=$(in_ns "$source" --max-time 2 "http://${pod_ip[$order_pod]}:$order_port/health")
+  if [[ $code == 000 ]]; then pass "from $source, the order pod's port is refused"; else fail "from $source, the order pod's port is refused" "it answered $code"; fi
+done
+order_url="http://${pod_ip[$order_pod]}:$order_port"
+code=$(in_ns "$order_pod" -X POST "$order_url/reconcile")
+if [[ $code == 401 ]]; then pass "POST /reconcile without the operator's token is 401"; else fail "POST /reconcile without the operator's token is 401" "got $code"; fi
+code=$(in_ns "$order_pod" -H "Authorization: Bearer $operator_token" "$order_url/reconcile")
+if [[ $code == 200 ]]; then pass "GET /reconcile with the operator's token (from the Secret) is 200"; else fail "GET /reconcile with the operator's token is 200" "got $code"; fi
+payment_url=$(tr '\0' '\n' <"$work/plan/$order_pod.env" | sed -n "s/^PAYMENT_URL=//p")
+code=$(in_ns "$order_pod" -X POST -H 'Content-Type: application/json' -d '{"order_id":"intruder-1"}' "$payment_url/payment/cancel")
+if [[ $code == 401 ]]; then pass "a participant's cancel without the service token is 401, even from the order pod"; else fail "a participant's cancel without the service token is 401" "got $code"; fi
+health=$(body_in_ns "$order_pod" "$payment_url/health")
+if [[ $health == *'"auth":"token"'* ]]; then pass "a participant's /health says its endpoints check a token"; else fail "a participant's /health says auth token" "got ${health:0:200}"; fi
+
 echo "==> Postman collection through the ingress (baseUrl=http://arch.homework)"
 ip netns exec "$id-client" "$SAGA_ROOT/node_modules/.bin/newman" run \
   "$SAGA_ROOT/postman/DistributedTransactions.postman_collection.json" \
@@ -285,8 +316,8 @@ for order_id in "${!expected[@]}"; do
   if [[ $code == "$want" ]]; then pass "order $order_id answered $want"; else fail "order $order_id answered $want" "got $code"; fi
 done
 holdings() {
-  body_in_ns "$order_pod" "http://inventory:8080/inventory/stock/$sku"
-  body_in_ns "$order_pod" "http://delivery:8080/delivery/slots/$slot"
+  body_in_ns "$order_pod" -H "Authorization: Bearer $service_token" "http://inventory:8080/inventory/stock/$sku"
+  body_in_ns "$order_pod" -H "Authorization: Bearer $service_token" "http://delivery:8080/delivery/slots/$slot"
 }
 orders_known() { body_in_ns client 'http://arch.homework/orders?limit=500' | jq -c '[.[] | {order_id, status}] | sort_by(.order_id)'; }
 before_holdings=$(holdings)
@@ -310,7 +341,7 @@ if [[ $after_holdings == "$before_holdings" ]]; then pass "after the restarts, $
 # released something for it must refuse it.
 replay() {
   local step=$1 body=$2 code
-  code=$(in_ns "$order_pod" -X POST -H 'Content-Type: application/json' -d "$body" "http://$step:8080/$step/reserve")
+  code=$(in_ns "$order_pod" -X POST -H "Authorization: Bearer $service_token" -H 'Content-Type: application/json' -d "$body" "http://$step:8080/$step/reserve")
   if [[ $code == 409 ]]; then pass "after the restarts, a replayed $step reserve for $3 is refused (409)"; else fail "after the restarts, a replayed $step reserve for $3 is refused" "got $code"; fi
 }
 replay payment "{\"order_id\":\"$id-delivery-fails\",\"amount\":10}" "$id-delivery-fails"

@@ -24,6 +24,7 @@ ORCHESTRATOR_SETTINGS=(
   Recovery__Interval=00:00:00.500 Recovery__LeaseDuration=00:00:05
   Recovery__RetryBaseDelay=00:00:00.200 Recovery__RetryMaxDelay=00:00:01
   Resilience__RetryCount=1 Resilience__RetryBaseDelay=00:00:00.050 Resilience__PerTryTimeout=00:00:02
+  Resilience__BreakerDuration=00:00:01
   Saga__CompensationAttempts=2 Saga__CompensationBaseDelay=00:00:00.100
   Logging__Console__FormatterName=simple
 )

@@ -179,6 +179,10 @@ class Proxy {
       case 'delay':
         await sleep(plan.ms);
         return reply(res, await send());
+      case 'hang':
+        // Black-holed: the connection is accepted and held, nothing is sent on, no answer ever comes.
+        await sleep(plan.ms);
+        return res.socket.destroy();
       case 'duplicate': {
         const first = await send();
         setTimeout(() => send().catch(() => {}), plan.ms);
@@ -250,6 +254,14 @@ const faults = [
     kills: { action: 'cancel', at: [2, 5, 8], kind: (n) => (n % 2 ? 'kill-before' : 'kill-after') },
   },
   {
+    id: 'black-holed', name: 'black-holed for 4 s (accepts the connection, never answers), then back', on: participants,
+    plan: (cell, r, state) => {
+      state.since ??= Date.now();
+      const left = 4000 - (Date.now() - state.since);
+      return left > 0 && { kind: 'hang', ms: left };
+    },
+  },
+  {
     id: 'cancel-fails', name: 'compensation fails for a while (503 for 3 s), then succeeds', on: ['payment', 'inventory'],
     plan: (cell, r, state) => {
       if (r.action !== 'cancel') return false;
@@ -270,6 +282,7 @@ const orchestratorEnv = (proxies, dataDir) => ({
   Resilience__RetryCount: '3',
   Resilience__RetryBaseDelay: '00:00:00.020',
   Resilience__PerTryTimeout: '00:00:00.500',
+  Resilience__BreakerDuration: '00:00:01',
   Saga__CompensationAttempts: '2',
   Saga__CompensationBaseDelay: '00:00:00.050',
   Saga__CompensationMaxDelay: '00:00:00.200',

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
 using Polly.Timeout;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
@@ -92,26 +93,32 @@ public sealed class ParticipantClient(HttpClient http, string name, IOptions<Res
                 return StepOutcome.Success(attempts.Value);
             }
 
-            string detail;
+            var status = (int)response.StatusCode;
+            // Only a "no" (4xx) is told in the participant's words: a fault's text (a 5xx's, a proxy's)
+            // can name hosts, files or database errors, and the order's history is public.
+            var statusLine = $"{status} {response.ReasonPhrase}";
+            switch (status)
+            {
+                case StatusCodes.Status408RequestTimeout or StatusCodes.Status504GatewayTimeout:
+                    return StepOutcome.NoAnswerInTime($"{Name} timed out after {attempts.Value} attempt(s) ({statusLine})", attempts.Value);
+                case >= 500 or < 400:
+                    // A 5xx, or a redirect (never followed: the participant is misrouted), is no answer: unknown.
+                    return StepOutcome.Unknown($"{Name} answered {statusLine} after {attempts.Value} attempt(s)", attempts.Value);
+            }
             try
             {
-                detail = await ReadDetailAsync(response, cancellationToken);
+                return StepOutcome.Rejected(await ReadDetailAsync(response, cancellationToken), attempts.Value);
             }
-            catch (InvalidOperationException ex)
+            catch (InvalidOperationException)
             {
                 // A body in a character set that cannot be decoded is no usable answer: the outcome is unknown.
-                return StepOutcome.Unknown(
-                    $"{Name} answered {(int)response.StatusCode} with a body that cannot be read: {ex.Message}", attempts.Value);
+                return StepOutcome.Unknown($"{Name} answered {status} with a body that cannot be read", attempts.Value);
             }
-            return (int)response.StatusCode switch
-            {
-                StatusCodes.Status408RequestTimeout or StatusCodes.Status504GatewayTimeout =>
-                    StepOutcome.NoAnswerInTime($"{Name} timed out after {attempts.Value} attempt(s): {detail}", attempts.Value),
-                // A 5xx, or a redirect (never followed: the participant is misrouted), is no answer: unknown.
-                >= 500 or < 400 => StepOutcome.Unknown(
-                    $"{Name} answered {(int)response.StatusCode} after {attempts.Value} attempt(s): {detail}", attempts.Value),
-                _ => StepOutcome.Rejected(detail, attempts.Value),
-            };
+        }
+        catch (BrokenCircuitException)
+        {
+            return StepOutcome.NotSent(
+                $"{Name} was not called: it stopped answering, so its calls are held back for {options.Value.BreakerDuration.TotalSeconds:0.###} s (circuit open).");
         }
         catch (TimeoutRejectedException)
         {

@@ -32,15 +32,17 @@ public sealed class AmountAttribute() : FieldRuleAttribute("amount is required: 
 }
 
 /// <summary>
-/// sku: 1 to 64 characters, not all blank. Control characters (NUL among them, which PostgreSQL
+/// sku: 1 to 64 characters, no space inside. Control characters (NUL among them, which PostgreSQL
 /// cannot store) and format characters (a zero-width space) are refused: they would make two SKUs
-/// that look alike differ, or a store refuse the text.
+/// that look alike differ, or a store refuse the text. Case and surrounding spaces do not count
+/// (<see cref="Canonical.Sku"/>).
 /// </summary>
-public sealed class SkuAttribute() : FieldRuleAttribute("sku is required: 1 to 64 characters, none of them control or invisible format characters.")
+public sealed class SkuAttribute() : FieldRuleAttribute(
+    "sku is required: 1 to 64 characters without spaces, control or invisible format characters (case does not matter: sku-1 is SKU-1).")
 {
     protected override bool IsValidValue(object value) =>
-        value is string sku && !string.IsNullOrWhiteSpace(sku) && sku.Length <= 64 &&
-        !sku.Any(c => char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format);
+        value is string sku && Canonical.Sku(sku) is { Length: > 0 and <= 64 } canonical &&
+        !canonical.Any(c => char.IsWhiteSpace(c) || char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format);
 }
 
 /// <summary>quantity: a whole number from 1 to 1000.</summary>
@@ -49,11 +51,9 @@ public sealed class QuantityAttribute() : FieldRuleAttribute("quantity is requir
     protected override bool IsValidValue(object value) => value is int and >= 1 and <= 1000;
 }
 
-/// <summary>slot: an ISO-8601 local date-time to the minute or the second.</summary>
-public sealed class SlotAttribute() : FieldRuleAttribute("slot is required: an ISO-8601 local date-time such as 2024-05-20T10:00.")
+/// <summary>slot: an ISO-8601 local date-time on a whole minute (<see cref="Canonical.Slot"/>).</summary>
+public sealed class SlotAttribute() : FieldRuleAttribute(
+    "slot is required: an ISO-8601 local date-time on a whole minute, such as 2024-05-20T10:00 (or 2024-05-20T10:00:00).")
 {
-    private static readonly string[] Formats = ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss"];
-
-    protected override bool IsValidValue(object value) =>
-        value is string slot && DateTime.TryParseExact(slot, Formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
+    protected override bool IsValidValue(object value) => Canonical.ParseSlot(value as string) is not null;
 }

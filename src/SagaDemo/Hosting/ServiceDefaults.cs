@@ -40,6 +40,7 @@ public static class ServiceDefaults
         // Swashbuckle reads MVC's JSON options, not minimal APIs'; give it ours so the schemas are snake_case.
         services.AddSingleton<ISerializerDataContractResolver>(new JsonSerializerDataContractResolver(SagaJson.Options));
         services.TryAddSingleton(TimeProvider.System);
+        builder.AddSecurity();
         return builder;
     }
 
@@ -53,16 +54,23 @@ public static class ServiceDefaults
         _ => null,
     };
 
-    private static Task WriteHealth(HttpContext context, HealthReport report, ServiceRole role, System.Text.Json.JsonSerializerOptions json) =>
-        context.Response.WriteAsJsonAsync(new HealthView(
+    private static Task WriteHealth(HttpContext context, HealthReport report, ServiceRole role, System.Text.Json.JsonSerializerOptions json)
+    {
+        var security = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<SecurityOptions>>().Value;
+        return context.Response.WriteAsJsonAsync(new HealthView(
             report.Status == HealthStatus.Healthy ? "ok" : "unhealthy",
             role.RouteName(),
-            report.Entries.Count == 0 ? null : report.Entries.ToDictionary(e => e.Key, e => e.Value.Description ?? e.Value.Status.ToString().ToLowerInvariant())), json);
+            Security.Mode(role == ServiceRole.Order ? security.OperatorToken : security.ServiceToken),
+            report.Entries.Count == 0 ? null : report.Entries.ToDictionary(e => e.Key, e => e.Value.Status == HealthStatus.Healthy ? "healthy" : "unhealthy")), json);
+    }
 
     public static WebApplication UseServiceDefaults(this WebApplication app, ServiceRole role)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        Security.WarnIfOpen(app, role);
         // Swagger's two middlewares would inspect every request's path; only /swagger/... goes through them.
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger"), swagger => swagger.UseSwagger().UseSwaggerUI());
 

@@ -4,7 +4,10 @@ using SagaDemo.Infrastructure.Storage;
 
 namespace SagaDemo.Hosting;
 
-/// <summary>A store that cannot be reached mid-request is a 503 that says so: the caller should retry shortly.</summary>
+/// <summary>
+/// A store that cannot be reached mid-request is a 503 that says so: the caller should retry shortly.
+/// Why (a host, a file, a database error) goes to the log only: a public answer names no internals.
+/// </summary>
 public sealed class StoreUnavailableHandler(IProblemDetailsService problems, ILogger<StoreUnavailableHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
@@ -24,7 +27,7 @@ public sealed class StoreUnavailableHandler(IProblemDetailsService problems, ILo
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "Store unavailable",
-                Detail = $"{unavailable.Message} Nothing was changed; retry shortly.",
+                Detail = "The service's store cannot be reached right now (the reason is in the service's log). Nothing was changed; retry shortly.",
             },
         });
     }

@@ -17,6 +17,7 @@ public static class OrchestratorRegistration
         services.AddSingleton<SagaTelemetry>();
         services.AddOrderStore(builder.Configuration);
         services.AddOptions<RecoveryOptions>().BindConfiguration("Recovery").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RecoveryOptions>, LeaseOutlastsACall>();
         services.AddSingleton(sp =>
         {
             var saga = sp.GetRequiredService<IOptions<SagaOptions>>().Value;
@@ -34,6 +35,7 @@ public static class OrchestratorRegistration
         // The orchestrator's own types through generated serializers, like the contracts.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, OrdersJsonContext.Default));
         services.AddSingleton<OrderCoordinator>();
+        services.AddOrderLimits(builder.Configuration);
         services.AddSingleton<OrderRecovery>();
         services.AddHostedService(sp => sp.GetRequiredService<OrderRecovery>());
         services.AddOptions<ReconcileOptions>().BindConfiguration("Reconcile").ValidateDataAnnotations().ValidateOnStart();
@@ -48,6 +50,8 @@ public static class OrchestratorRegistration
 
     public static WebApplication MapOrchestrator(this WebApplication app)
     {
+        app.UseForwardedHeaders();
+        app.UseRateLimiter();
         app.MapOrdersApi();
         app.MapDashboard();
         app.MapReconcileApi();

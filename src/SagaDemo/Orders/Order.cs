@@ -17,7 +17,7 @@ public sealed record OrderDetails(
     bool ForceDeliveryFailure)
 {
     public static OrderDetails From(OrderRequest request) => new(
-        request.OrderId!, request.Amount!.Value, request.Sku!, request.Quantity!.Value, request.Slot!,
+        request.OrderId!, request.Amount!.Value, Canonical.Sku(request.Sku!), request.Quantity!.Value, Canonical.Slot(request.Slot!),
         request.ForcePaymentFailure, request.ForceInventoryFailure, request.ForceDeliveryFailure);
 }
 
@@ -46,6 +46,7 @@ public static class OrderLogs
                         CallOutcome.Succeeded => "reserved",
                         CallOutcome.Failed => "failed",
                         CallOutcome.Pending => "reserving",
+                        CallOutcome.NotSent => "not sent",
                         _ => "unknown",
                     }}");
                 }

@@ -60,9 +60,12 @@ public sealed class OrderRecovery(
         return drive.Log;
     }
 
-    /// <summary>An operator's retry of an order whose compensation failed: a fresh budget, driven now.</summary>
+    /// <summary>
+    /// An operator's retry of an order whose compensation failed or is waiting: one more round, now.
+    /// The rounds already spent stay counted, so redrives cannot reset the budget: each one is a round.
+    /// </summary>
     public async Task<Order?> CompensateNowAsync(Order order, CancellationToken cancellationToken) =>
-        await TryDriveAsync(order.MoveTo(SagaStatus.Compensating) with { CompensationRounds = 0, NextAttemptAt = null }, cancellationToken);
+        await TryDriveAsync(order.MoveTo(SagaStatus.Compensating) with { NextAttemptAt = null }, cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

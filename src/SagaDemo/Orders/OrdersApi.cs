@@ -1,4 +1,7 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using SagaDemo.Clients;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
 using SagaDemo.Saga;
@@ -15,14 +18,19 @@ public static class OrdersApi
         var api = app.MapGroup("/orders").WithTags("orders");
 
         api.MapPost("/", PlaceOrder)
+            .RequireRateLimiting(OrderLimits.PerClient)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status502BadGateway)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         api.MapGet("/{orderId}", GetOrder).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/", ListOrders);
         api.MapPost("/{orderId}/compensate", Compensate)
+            .RequireAuthorization(Security.Operator)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
@@ -30,7 +38,8 @@ public static class OrdersApi
     }
 
     private static async Task<Results<Created<OrderView>, Accepted<OrderView>, ProblemHttpResult>> PlaceOrder(
-        OrderRequest request, OrderCoordinator coordinator, CancellationToken cancellationToken)
+        OrderRequest request, OrderCoordinator coordinator, IOptions<ResilienceOptions> resilience, HttpResponse response,
+        CancellationToken cancellationToken)
     {
         var details = OrderDetails.From(request);
         var order = await coordinator.PlaceAsync(details, cancellationToken);
@@ -43,6 +52,11 @@ public static class OrdersApi
         }
 
         var view = order.ToView();
+        if (order.FailureOutcome == CallOutcome.NotSent)
+        {
+            // A participant had stopped answering, so it was not called: nothing was reserved; try again after its break.
+            response.Headers.RetryAfter = ((int)Math.Ceiling(resilience.Value.BreakerDuration.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
         return order.Status switch
         {
             SagaStatus.Confirmed => TypedResults.Created($"/orders/{order.OrderId}", view),
@@ -52,6 +66,7 @@ public static class OrdersApi
                 detail: order.Failure,
                 statusCode: order switch
                 {
+                    { FailureOutcome: CallOutcome.NotSent } => StatusCodes.Status503ServiceUnavailable,
                     { FailureOutcome: CallOutcome.Unknown, FailureTimedOut: true } => StatusCodes.Status504GatewayTimeout,
                     { FailureOutcome: CallOutcome.Unknown } => StatusCodes.Status502BadGateway,
                     _ => StatusCodes.Status409Conflict,
@@ -61,11 +76,16 @@ public static class OrdersApi
     }
 
     private static async Task<Results<Ok<OrderView>, ProblemHttpResult>> Compensate(
-        string orderId, IOrderStore store, OrderRecovery recovery, CancellationToken cancellationToken)
+        string orderId, IOrderStore store, OrderRecovery recovery, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await store.FindAsync(orderId, cancellationToken) is not { } order)
         {
             return OrderNotFound(orderId);
+        }
+        if (order.LeaseOwner is not null && order.LeaseUntil > clock.GetUtcNow())
+        {
+            // A driver (this orchestrator's or another replica's) holds the order: never a second one.
+            return BeingDriven(orderId, order.LeaseOwner);
         }
         if (order.Status is not (SagaStatus.Compensating or SagaStatus.CompensationFailed))
         {
@@ -76,9 +96,13 @@ public static class OrdersApi
 
         return await recovery.CompensateNowAsync(order, cancellationToken) is { } driven
             ? TypedResults.Ok(driven.ToView())
-            : TypedResults.Problem(title: "Order busy", detail: $"Order {orderId} is being compensated right now; read it again shortly.",
-                statusCode: StatusCodes.Status409Conflict);
+            : BeingDriven(orderId, null);
     }
+
+    private static ProblemHttpResult BeingDriven(string orderId, string? owner) =>
+        TypedResults.Problem(title: "Order being driven",
+            detail: $"Order {orderId} is being driven right now{(owner is null ? "" : $" (by {owner})")}; read it again shortly, then compensate again if it still needs it.",
+            statusCode: StatusCodes.Status409Conflict);
 
     private static async Task<Results<Ok<OrderView>, ProblemHttpResult>> GetOrder(
         string orderId, IOrderStore store, OrderSaga saga, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using SagaDemo.Hosting;
 
 namespace SagaDemo.Orders;
 
@@ -6,7 +7,9 @@ public static class ReconcileApi
 {
     public static RouteGroupBuilder MapReconcileApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/reconcile").WithTags("reconcile");
+        var api = app.MapGroup("/reconcile").WithTags("reconcile")
+            .RequireAuthorization(Security.Operator)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         // Runs a pass now (after the one running, if any) and answers what it found and did.
         api.MapPost("/", async Task<Ok<ReconcilePass>> (Reconciler reconciler, CancellationToken cancellationToken) =>

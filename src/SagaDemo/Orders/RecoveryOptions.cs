@@ -1,4 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using SagaDemo.Clients;
+using SagaDemo.Saga;
 
 namespace SagaDemo.Orders;
 
@@ -32,4 +35,34 @@ public sealed class RecoveryOptions
 
     /// <summary>This orchestrator's name in leases; unique per process unless set.</summary>
     public string InstanceId { get; set; } = $"{Environment.MachineName}-{Guid.NewGuid():N}";
+}
+
+/// <summary>
+/// Refuses a lease shorter than one participant call's worst case with all its retries (every try
+/// running out of time, every backoff at its longest): the orchestrator renews its lease only
+/// between calls, so a shorter one would let recovery take over a saga that is still running.
+/// </summary>
+public sealed class LeaseOutlastsACall(IOptions<ResilienceOptions> resilience) : IValidateOptions<RecoveryOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RecoveryOptions options)
+    {
+        var worst = WorstCall(resilience.Value);
+        return options.LeaseDuration > worst
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(
+                $"Recovery__LeaseDuration ({options.LeaseDuration}) must be longer than one participant call with all its retries " +
+                $"({worst:c}: {resilience.Value.RetryCount + 1} tries of Resilience__PerTryTimeout {resilience.Value.PerTryTimeout} plus their backoff); " +
+                "raise it, or lower Resilience__PerTryTimeout or Resilience__RetryCount.");
+    }
+
+    /// <summary>Every try times out; every wait is the longest the jitter allows (1.5 × the exponential backoff).</summary>
+    public static TimeSpan WorstCall(ResilienceOptions resilience)
+    {
+        var worst = resilience.PerTryTimeout * (resilience.RetryCount + 1);
+        for (var retry = 1; retry <= resilience.RetryCount; retry++)
+        {
+            worst += Backoff.Exponential(resilience.RetryBaseDelay, retry) * 1.5;
+        }
+        return worst;
+    }
 }

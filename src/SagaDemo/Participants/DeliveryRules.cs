@@ -16,11 +16,11 @@ public sealed class DeliveryRules(IOptions<DeliveryOptions> options) : IReservat
 
     public int Capacity => options.Value.SlotCapacity;
 
-    public string? ResourceOf(DeliveryReservationRequest request) => request.Slot;
+    public string? ResourceOf(DeliveryReservationRequest request) => Canonical.Slot(request.Slot!);
 
     public Decision Decide(DeliveryReservationRequest request, int unitsHeld)
     {
-        var slot = request.Slot!;
+        var slot = Canonical.Slot(request.Slot!);
         return unitsHeld >= Capacity
             ? Decision.Refuse($"Delivery slot {slot} is full")
             : Decision.Approve(new Hold(slot, 1));

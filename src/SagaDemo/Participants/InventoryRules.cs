@@ -15,16 +15,19 @@ public sealed class InventoryOptions
 
 public sealed class InventoryRules(IOptions<InventoryOptions> options) : IReservationRules<InventoryReservationRequest>
 {
+    // The configured stock under each SKU's one spelling (Inventory__Stock__sku-1 is SKU-1's).
+    private readonly Dictionary<string, int> stock = options.Value.Stock.ToDictionary(pair => Canonical.Sku(pair.Key), pair => pair.Value);
+
     public string ForcedFailure => "Stock reservation failed";
 
-    public int StockOf(string sku) =>
-        options.Value.Stock.TryGetValue(sku, out var stock) ? stock : options.Value.InitialStock;
+    /// <summary>The starting stock of a SKU, however it is spelt.</summary>
+    public int StockOf(string sku) => stock.TryGetValue(Canonical.Sku(sku), out var units) ? units : options.Value.InitialStock;
 
-    public string? ResourceOf(InventoryReservationRequest request) => request.Sku;
+    public string? ResourceOf(InventoryReservationRequest request) => Canonical.Sku(request.Sku!);
 
     public Decision Decide(InventoryReservationRequest request, int unitsHeld)
     {
-        var sku = request.Sku!;
+        var sku = Canonical.Sku(request.Sku!);
         var requested = request.Quantity!.Value;
         var available = StockOf(sku) - unitsHeld;
         return requested > available

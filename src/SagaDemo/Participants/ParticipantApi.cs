@@ -18,7 +18,10 @@ public static partial class ParticipantApi
     public static RouteGroupBuilder MapParticipantApi<TRequest>(this IEndpointRouteBuilder app, string name)
         where TRequest : class, IReservationRequest
     {
-        var api = app.MapGroup($"/{name}").WithTags(name);
+        // Only the orchestrator calls a participant (Security__ServiceToken), and the NetworkPolicy admits only it.
+        var api = app.MapGroup($"/{name}").WithTags(name)
+            .RequireAuthorization(Security.Service)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         // Held in variables: the ASP.NET route analyzer crashes on a generic method group (AD0001).
         Delegate reserve = Reserve<TRequest>;

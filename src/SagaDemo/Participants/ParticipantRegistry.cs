@@ -35,11 +35,12 @@ public static class ParticipantRegistry
     private static async Task<Ok<StockView>> GetStock(string sku, InventoryRules rules, IReservationStore<InventoryReservationRequest> store,
         CancellationToken cancellationToken)
     {
+        sku = Canonical.Sku(sku);
         var reserved = await store.UnitsHeldAsync(sku, cancellationToken);
         return TypedResults.Ok(new StockView(sku, rules.StockOf(sku) - reserved, reserved));
     }
 
     private static async Task<Ok<SlotView>> GetSlot(string slot, DeliveryRules rules, IReservationStore<DeliveryReservationRequest> store,
         CancellationToken cancellationToken) =>
-        TypedResults.Ok(new SlotView(slot, rules.Capacity, await store.UnitsHeldAsync(slot, cancellationToken)));
+        TypedResults.Ok(new SlotView(Canonical.Slot(slot), rules.Capacity, await store.UnitsHeldAsync(Canonical.Slot(slot), cancellationToken)));
 }

@@ -13,4 +13,8 @@ public sealed class SagaOptions
 
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan CompensationMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>New sagas running at once in this orchestrator; POST /orders beyond it is a 503 with Retry-After.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxInFlight { get; set; } = 1000;
 }

@@ -29,6 +29,9 @@ public enum CallOutcome
 
     /// <summary>No usable answer (connection lost, 5xx after retries, no answer in time): the call may or may not have taken effect.</summary>
     Unknown,
+
+    /// <summary>Not sent: the participant's circuit was open (it had stopped answering); the call took no effect.</summary>
+    NotSent,
 }
 
 /// <summary>What one call to a participant came to, as a value: the driver never sees exceptions.</summary>
@@ -46,6 +49,8 @@ public sealed record StepOutcome(CallOutcome Outcome, string? Detail, int Attemp
     public static StepOutcome Unknown(string detail, int attempts = 1) => new(CallOutcome.Unknown, detail, attempts);
 
     public static StepOutcome NoAnswerInTime(string detail, int attempts = 1) => new(CallOutcome.Unknown, detail, attempts, TimedOut: true);
+
+    public static StepOutcome NotSent(string detail) => new(CallOutcome.NotSent, detail, 0);
 }
 
 /// <summary>One call the orchestrator made to a participant, as it appears in an order's history.</summary>
@@ -73,6 +78,7 @@ public static class WireNames
         CallOutcome.Pending => "pending",
         CallOutcome.Succeeded => "succeeded",
         CallOutcome.Failed => "failed",
+        CallOutcome.NotSent => "not_sent",
         _ => "unknown",
     };
 }

@@ -43,6 +43,7 @@ public sealed class FourthParticipantTests : IAsyncLifetime
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.ConfigureHttpJsonOptions(json => SagaJson.Configure(json.SerializerOptions));
+        builder.AddSecurity();
         builder.AddParticipant(GiftWrap);
         giftWrap = builder.Build();
         giftWrap.MapParticipant(GiftWrap);

@@ -38,6 +38,26 @@ public sealed class SqliteOrderStoreTests : OrderStoreContract
         File.Exists(Path.Combine(folder.Path, "data", "orders.db-wal")).Should().BeTrue("the store runs in WAL mode");
     }
 
+    [Theory]
+    [InlineData(null, 2L)]
+    [InlineData("full", 2L)]
+    [InlineData("normal", 1L)]
+    public async Task Writes_AreSyncedToDiskBeforeTheyAreAnswered_UnlessNormalIsChosen(string? setting, long expected)
+    {
+        var dialect = setting is null ? new SqliteDialect(ConnectionString) : new SqliteDialect(ConnectionString, setting);
+
+        // The connection that commits: SQLite's synchronous setting is per connection (FULL = 2, NORMAL = 1).
+        var synchronous = await dialect.InTransactionAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "PRAGMA synchronous";
+            return (long)(await command.ExecuteScalarAsync())!;
+        }, CancellationToken.None);
+
+        synchronous.Should().Be(expected);
+    }
+
     [Fact]
     public async Task AnUnreachableFile_IsReportedAsStoreUnavailable()
     {

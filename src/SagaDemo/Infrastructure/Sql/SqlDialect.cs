@@ -51,8 +51,9 @@ public abstract class SqlDialect
 }
 
 /// <summary>
-/// SQLite: one file, WAL mode (readers never wait for the writer), synchronous=NORMAL (a commit
-/// survives a crash of the process; after a power cut the last commits may be lost). One replica only.
+/// SQLite: one file, WAL mode (readers never wait for the writer), synchronous=FULL by default (a
+/// commit is on disk before it is answered: it survives a power cut; NORMAL, if chosen, survives a
+/// crash of the process only). One replica only.
 /// </summary>
 public sealed class SqliteDialect : SqlDialect
 {
@@ -61,8 +62,11 @@ public sealed class SqliteDialect : SqlDialect
     // SQLite takes one writer at a time: one group-commit loop on one connection set up once.
     private readonly GroupCommitWriter writer;
 
-    public SqliteDialect(string connectionString)
+    private readonly string synchronous;
+
+    public SqliteDialect(string connectionString, string synchronous = "full")
     {
+        this.synchronous = synchronous.Equals("normal", StringComparison.OrdinalIgnoreCase) ? "NORMAL" : "FULL";
         var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true };
         this.connectionString = builder.ToString();
         DataSource = builder.DataSource;
@@ -133,7 +137,7 @@ public sealed class SqliteDialect : SqlDialect
     {
         var connection = await OpenAsync(CancellationToken.None);
         await using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;";
+        pragma.CommandText = $"PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 10000;";
         await pragma.ExecuteNonQueryAsync();
         return connection;
     }

@@ -11,4 +11,11 @@ public sealed class StorageOptions
 {
     [AllowedValues("sqlite", "postgres", "memory", null, ErrorMessage = "Storage__Provider must be sqlite, postgres or memory.")]
     public string? Provider { get; set; }
+
+    /// <summary>
+    /// SQLite's durability: "full" (default) syncs the log at every commit, so an answered write
+    /// survives a power cut; "normal" survives a crash of the process only, and is faster (bench/README.md).
+    /// </summary>
+    [AllowedValues("full", "normal", ErrorMessage = "Storage__Synchronous must be full or normal.")]
+    public string Synchronous { get; set; } = "full";
 }

@@ -21,7 +21,8 @@ public static class StorageRegistration
     {
         services.AddOptions<StorageOptions>().BindConfiguration("Storage").ValidateDataAnnotations().ValidateOnStart();
         // The store is chosen before the options exist: read the same section (the validation reports bad values).
-        var provider = configuration.GetSection("Storage").Get<StorageOptions>()?.Provider ?? defaultProvider;
+        var storage = configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
+        var provider = storage.Provider ?? defaultProvider;
         var connectionString = configuration.GetConnectionString(connectionName);
         switch (provider)
         {
@@ -38,7 +39,7 @@ public static class StorageRegistration
                 services.AddSingleton(sp => create(sp, new PostgresDialect(sp.GetRequiredService<NpgsqlDataSource>())));
                 break;
             default:
-                services.AddSingleton(sp => create(sp, Connect(() => new SqliteDialect(connectionString ?? defaultSqlite), connectionName, "SQLite")));
+                services.AddSingleton(sp => create(sp, Connect(() => new SqliteDialect(connectionString ?? defaultSqlite, storage.Synchronous), connectionName, "SQLite")));
                 break;
         }
 
