@@ -56,6 +56,46 @@ public sealed class HostingTests
         live.StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task ADatabaseErrorInTheMiddleOfAQuery_Is503WithoutItsText()
+    {
+        var broken = new Microsoft.Data.Sqlite.SqliteException("disk I/O error reading /var/lib/saga/orders.db page 17", 10);
+        using var factory = new SagaFactory(ServiceRole.Order, services: s => s.AddSingleton<IOrderStore>(new StoreFailingMidQuery(broken)));
+
+        var response = await factory.CreateClient().GetAsync("/orders?status=confirmed");
+
+        response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        (await response.Content.ReadAsStringAsync()).Should().Contain("retry shortly").And.NotContain("/var/lib").And.NotContain("disk I/O");
+    }
+
+    /// <summary>A store whose listing fails after the connection opened (the database breaks mid-query).</summary>
+    private sealed class StoreFailingMidQuery(Exception failure) : IOrderStore
+    {
+        private readonly InMemoryOrderStore inner = new();
+
+        public string Description => "order store";
+
+        public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<SagaWrite<OrderDetails>> InsertAsync(Order order, CancellationToken cancellationToken) => inner.InsertAsync(order, cancellationToken);
+
+        public Task<SagaWrite<OrderDetails>> UpdateAsync(Order order, CancellationToken cancellationToken) => inner.UpdateAsync(order, cancellationToken);
+
+        public Task<Order?> FindAsync(string orderId, CancellationToken cancellationToken) => inner.FindAsync(orderId, cancellationToken);
+
+        public Task<DateTimeOffset> CreatedAtAsync(CancellationToken cancellationToken) => inner.CreatedAtAsync(cancellationToken);
+
+        public Task<IReadOnlyList<Order>> ListAsync(SagaStatus? status, int limit, CancellationToken cancellationToken) => throw failure;
+
+        public Task<IReadOnlyDictionary<SagaStatus, long>> CountByStatusAsync(CancellationToken cancellationToken) => throw failure;
+
+        public Task<IReadOnlyList<Order>> ListRecoverableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<Order>>([]);
+    }
+
     /// <summary>A store whose database is gone: it answers nothing.</summary>
     private sealed class StoreThatCannotBeReached : IOrderStore
     {
@@ -74,6 +114,8 @@ public sealed class HostingTests
         public Task<IReadOnlyList<Order>> ListAsync(SagaStatus? status, int limit, CancellationToken cancellationToken) => throw Down;
 
         public Task<IReadOnlyDictionary<SagaStatus, long>> CountByStatusAsync(CancellationToken cancellationToken) => throw Down;
+
+        public Task<DateTimeOffset> CreatedAtAsync(CancellationToken cancellationToken) => throw Down;
 
         public Task<IReadOnlyList<Order>> ListRecoverableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<Order>>([]);

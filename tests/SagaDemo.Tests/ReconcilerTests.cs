@@ -106,6 +106,72 @@ public sealed class ReconcilerTests : IDisposable
         status.Failed.Should().Be(1);
     }
 
+    [Fact]
+    public async Task HoldsOfOrdersTheLogNeverSaw_AreReleasedAtMostMaxUnknownReleasesPerPass_TheRestRefusedAndReported()
+    {
+        using var capped = new SagaSystem(
+            orchestratorSettings: new Dictionary<string, string?> { ["Reconcile:GracePeriod"] = "00:02:00", ["Reconcile:MaxUnknownReleases"] = "2" },
+            orchestratorServices: services => services.AddSingleton<TimeProvider>(clock),
+            participantServices: services => services.AddSingleton<TimeProvider>(clock));
+        for (var i = 1; i <= 3; i++)
+        {
+            await Reserve(capped.Payment, "/payment/reserve", new PaymentReservationRequest($"unknown-{i}", 10m));
+        }
+        clock.Advance(TimeSpan.FromMinutes(3));
+
+        var first = await capped.Service<Reconciler>().RunPassAsync(CancellationToken.None);
+        var status = await capped.Client.GetFromJsonAsync<ReconcileStatus>("/reconcile", SagaJson.Options);
+        var second = await capped.Service<Reconciler>().RunPassAsync(CancellationToken.None);
+
+        first.Released.Should().Be(2);
+        first.Participants.SelectMany(p => p.Refused).Should().ContainSingle()
+            .Which.Reason.Should().Contain("Reconcile__MaxUnknownReleases=2");
+        status!.LastPass!.Refused.Should().Be(1, "GET /reconcile reports what was refused");
+        status.Refused.Should().Be(1);
+        second.Released.Should().Be(1, "the next pass has a budget of its own");
+    }
+
+    [Fact]
+    public async Task AHoldOlderThanTheLogItself_IsNeverReleased_ForTheLogMayHaveBeenReplaced()
+    {
+        // The participants held these before this saga log began (a recreated volume, a fresh database).
+        var participantsClock = new FakeTimeProvider(clock.GetUtcNow().AddHours(-1));
+        using var replaced = new SagaSystem(
+            orchestratorSettings: new Dictionary<string, string?> { ["Reconcile:GracePeriod"] = "00:02:00" },
+            orchestratorServices: services => services.AddSingleton<TimeProvider>(clock),
+            participantServices: services => services.AddSingleton<TimeProvider>(participantsClock));
+        await Reserve(replaced.Payment, "/payment/reserve", new PaymentReservationRequest("confirmed-long-ago", 10m));
+        await Reserve(replaced.Inventory, "/inventory/reserve", new InventoryReservationRequest("confirmed-long-ago", "SKU-1", 1));
+
+        var pass = await replaced.Service<Reconciler>().RunPassAsync(CancellationToken.None);
+
+        pass.Released.Should().Be(0);
+        pass.Participants.SelectMany(p => p.Refused).Select(r => r.Participant).Should().BeEquivalentTo(["payment", "inventory"]);
+        pass.Participants.SelectMany(p => p.Refused).Should().OnlyContain(r => r.Reason.Contains("older than the saga log"));
+        (await State(replaced.Payment, "payment", "confirmed-long-ago")).Should().Be("reserved");
+    }
+
+    [Fact]
+    public async Task ADryRun_ListsWhatAPassWouldRelease_AndReleasesNothing()
+    {
+        await Reserve(system.Payment, "/payment/reserve", new PaymentReservationRequest("ghost-dry", 10m));
+        clock.Advance(TimeSpan.FromMinutes(3));
+
+        var dry = await system.Client.PostAsync("/reconcile?dry_run=true", null);
+        var dryPass = (await dry.ReadAsync<ReconcilePass>())!;
+        var stillHeld = await State(system.Payment, "payment", "ghost-dry");
+        var real = await Reconciler.RunPassAsync(CancellationToken.None);
+
+        dry.StatusCode.Should().Be(HttpStatusCode.OK);
+        dryPass.DryRun.Should().BeTrue();
+        dryPass.Participants.SelectMany(p => p.Released).Should().ContainSingle()
+            .Which.Should().Match<ReleasedReservation>(r => r.OrderId == "ghost-dry" && !r.Cancelled && r.Detail!.StartsWith("Dry run"));
+        stillHeld.Should().Be("reserved");
+        Reconciler.Status.Passes.Should().Be(1, "a dry run is not a pass");
+        real.Released.Should().Be(1, "the dry run did not move the reconciler on");
+        (await State(system.Payment, "payment", "ghost-dry")).Should().Be("cancelled");
+    }
+
     private static async Task Reserve<T>(SagaFactory participant, string path, T request) =>
         (await participant.CreateClient().PostAsJsonAsync(path, request, SagaJson.Options)).StatusCode.Should().Be(HttpStatusCode.OK);
 

@@ -134,8 +134,32 @@ public sealed class RecoveryTests : IDisposable
         (await store.FindAsync("r-bad", CancellationToken.None))!.Status.Should().Be(SagaStatus.Pending, "it stays due for a later pass");
     }
 
+    [Fact]
+    public async Task APassStartsNoOrderAfterItsMaxDuration_TheRestWaitForTheNextPass()
+    {
+        using var slow = new SagaSystem(
+            orchestratorSettings: new Dictionary<string, string?> { ["Recovery:MaxPassDuration"] = "00:00:01" },
+            orchestratorServices: services =>
+            {
+                services.AddSingleton<TimeProvider>(clock);
+                // Finding the due orders takes longer than the pass may last.
+                services.AddSingleton<IOrderStore>(new StoreFailingFor("none", new InMemoryOrderStore(), onListRecoverable: () => clock.Advance(TimeSpan.FromSeconds(2))));
+            });
+        var store = slow.Service<IOrderStore>();
+        foreach (var id in new[] { "r-1", "r-2" })
+        {
+            await store.InsertAsync(Order.Begin(Details(id), LongAgo) with { LeaseOwner = "dead-replica", LeaseUntil = LongAgo }, CancellationToken.None);
+        }
+
+        var driven = await slow.Service<OrderRecovery>().RecoverDueOrdersAsync(CancellationToken.None);
+
+        driven.Should().Be(0);
+        (await store.FindAsync("r-1", CancellationToken.None))!.Status.Should().Be(SagaStatus.Pending, "it stays due");
+        slow.Calls.Posts.Should().BeEmpty();
+    }
+
     /// <summary>An order store whose writes of one order fail as a database that is down would.</summary>
-    private sealed class StoreFailingFor(string orderId, IOrderStore inner) : IOrderStore
+    private sealed class StoreFailingFor(string orderId, IOrderStore inner, Action? onListRecoverable = null) : IOrderStore
     {
         public string Description => inner.Description;
 
@@ -156,8 +180,13 @@ public sealed class RecoveryTests : IDisposable
         public Task<IReadOnlyDictionary<SagaStatus, long>> CountByStatusAsync(CancellationToken cancellationToken) =>
             inner.CountByStatusAsync(cancellationToken);
 
-        public Task<IReadOnlyList<Order>> ListRecoverableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
-            inner.ListRecoverableAsync(now, limit, cancellationToken);
+        public Task<DateTimeOffset> CreatedAtAsync(CancellationToken cancellationToken) => inner.CreatedAtAsync(cancellationToken);
+
+        public Task<IReadOnlyList<Order>> ListRecoverableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
+        {
+            onListRecoverable?.Invoke();
+            return inner.ListRecoverableAsync(now, limit, cancellationToken);
+        }
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using SagaDemo.Infrastructure.Sql;
 using SagaDemo.Infrastructure.Storage;
 
 namespace SagaDemo.Hosting;
@@ -12,12 +13,14 @@ public sealed class StoreUnavailableHandler(IProblemDetailsService problems, ILo
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is not StoreUnavailableException unavailable)
+        // A store that cannot be reached, or whose database fails in the middle of a query: a fault of
+        // this service's store, not of the request, so a 503 to retry, never a 500.
+        if (exception is not StoreUnavailableException && !Sql.IsUnavailable(exception))
         {
             return false;
         }
 
-        logger.LogError(exception, "Answered 503: {Reason}", unavailable.Message);
+        logger.LogError(exception, "Answered 503: {Reason}", exception.Message);
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {

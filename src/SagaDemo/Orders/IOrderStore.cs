@@ -8,6 +8,9 @@ public interface IOrderStore : IStore, ISagaLogStore<OrderDetails>
 {
     Task<Order?> FindAsync(string orderId, CancellationToken cancellationToken);
 
+    /// <summary>When this log began (its first start on an empty store): a hold older than that predates everything it knows.</summary>
+    Task<DateTimeOffset> CreatedAtAsync(CancellationToken cancellationToken);
+
     /// <summary>The newest orders first, optionally only those with one status.</summary>
     Task<IReadOnlyList<Order>> ListAsync(SagaStatus? status, int limit, CancellationToken cancellationToken);
 

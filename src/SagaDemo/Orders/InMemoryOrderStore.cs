@@ -3,10 +3,18 @@ using SagaDemo.Saga;
 
 namespace SagaDemo.Orders;
 
-/// <summary>Orders in process memory: fast, and gone when the process stops.</summary>
-public sealed class InMemoryOrderStore : IOrderStore
+/// <summary>Orders in process memory: fast, and gone when the process stops (the log begins with the process).</summary>
+public sealed class InMemoryOrderStore(TimeProvider clock) : IOrderStore
 {
     private readonly ConcurrentDictionary<string, Order> orders = new(StringComparer.Ordinal);
+    private readonly DateTimeOffset createdAt = clock.GetUtcNow();
+
+    public InMemoryOrderStore()
+        : this(TimeProvider.System)
+    {
+    }
+
+    public Task<DateTimeOffset> CreatedAtAsync(CancellationToken cancellationToken) => Task.FromResult(createdAt);
 
     public string Description => "order store";
 

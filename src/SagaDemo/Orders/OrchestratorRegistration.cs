@@ -46,7 +46,9 @@ public static class OrchestratorRegistration
 
     private static IServiceCollection AddOrderStore(this IServiceCollection services, IConfiguration configuration) =>
         services.AddStore<IOrderStore>(configuration, StorageRegistration.OrdersConnection, "sqlite", "Data Source=data/orders.db", "order_store",
-            (_, dialect) => dialect is null ? new InMemoryOrderStore() : new SqlOrderStore(dialect));
+            (sp, dialect) => dialect is null
+                ? new InMemoryOrderStore(sp.GetRequiredService<TimeProvider>())
+                : new SqlOrderStore(dialect, sp.GetRequiredService<TimeProvider>()));
 
     public static WebApplication MapOrchestrator(this WebApplication app)
     {

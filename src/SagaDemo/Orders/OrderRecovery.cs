@@ -17,14 +17,25 @@ public sealed class OrderRecovery(
     IOptions<RecoveryOptions> options,
     ILogger<OrderRecovery> logger) : BackgroundService
 {
-    /// <summary>One pass: every order that is due and unleased. Returns how many were driven.</summary>
+    /// <summary>
+    /// One pass: every order that is due and unleased, none started after Recovery__MaxPassDuration
+    /// (a drive that has started runs to its end: stopping it mid-call would leave its lease to expire).
+    /// Returns how many were driven.
+    /// </summary>
     public async Task<int> RecoverDueOrdersAsync(CancellationToken cancellationToken)
     {
+        var startedAt = clock.GetTimestamp();
         var due = await store.ListRecoverableAsync(clock.GetUtcNow(), options.Value.BatchSize, cancellationToken);
         var driven = 0;
+        var left = 0;
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (order, ct) =>
             {
+                if (clock.GetElapsedTime(startedAt) > options.Value.MaxPassDuration)
+                {
+                    Interlocked.Increment(ref left);
+                    return;
+                }
                 try
                 {
                     if (await TryDriveAsync(order, ct) is not null)
@@ -39,6 +50,10 @@ public sealed class OrderRecovery(
                     logger.LogError(ex, "Recovery could not drive order {OrderId}; a later pass tries again", order.OrderId);
                 }
             });
+        if (left > 0)
+        {
+            logger.LogWarning("Recovery pass stopped after {Duration}: {Left} due order(s) wait for the next pass", options.Value.MaxPassDuration, left);
+        }
         return driven;
     }
 

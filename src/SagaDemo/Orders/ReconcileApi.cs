@@ -11,9 +11,11 @@ public static class ReconcileApi
             .RequireAuthorization(Security.Operator)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
-        // Runs a pass now (after the one running, if any) and answers what it found and did.
-        api.MapPost("/", async Task<Ok<ReconcilePass>> (Reconciler reconciler, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await reconciler.RunPassAsync(cancellationToken)));
+        // Runs a pass now (after the one running, if any) and answers what it found and did;
+        // ?dry_run=true lists what it would release and releases nothing.
+        api.MapPost("/", async Task<Ok<ReconcilePass>> (Reconciler reconciler, CancellationToken cancellationToken,
+                [Microsoft.AspNetCore.Mvc.FromQuery(Name = "dry_run")] bool? dryRun) =>
+            TypedResults.Ok(await reconciler.RunPassAsync(cancellationToken, dryRun ?? false)));
 
         // Totals since this orchestrator started, and the latest pass.
         api.MapGet("/", (Reconciler reconciler) => TypedResults.Ok(reconciler.Status));

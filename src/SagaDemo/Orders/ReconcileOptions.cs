@@ -23,4 +23,12 @@ public sealed class ReconcileOptions
     /// <summary>At most this many reservations per participant in one pass; the next pass goes on from there.</summary>
     [Range(1, 1_000_000)]
     public int MaxPerPass { get; set; } = 20_000;
+
+    /// <summary>
+    /// At most this many holds for orders the log has never seen are released in one pass (across
+    /// the participants); the others are refused and reported. An empty or replaced log (a recreated
+    /// volume, a fresh database, a restored backup) would otherwise release every confirmed order's holds.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int MaxUnknownReleases { get; set; } = 10;
 }

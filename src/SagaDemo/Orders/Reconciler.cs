@@ -6,23 +6,29 @@ using SagaDemo.Saga;
 
 namespace SagaDemo.Orders;
 
-/// <summary>What one pass found at one participant and what it did.</summary>
-public sealed record ParticipantReconciliation(string Participant, int Checked, IReadOnlyList<ReleasedReservation> Released, string? Error);
+/// <summary>What one pass found at one participant, what it released (or, in a dry run, would), and what it refused to release.</summary>
+public sealed record ParticipantReconciliation(
+    string Participant, int Checked, IReadOnlyList<ReleasedReservation> Released, string? Error, IReadOnlyList<RefusedRelease> Refused);
 
-/// <summary>A reservation the reconciler released: whose, why, and whether the cancel went through.</summary>
+/// <summary>A reservation the reconciler released: whose, why, and whether the cancel went through (never, in a dry run).</summary>
 public sealed record ReleasedReservation(string Participant, string OrderId, string Reason, bool Cancelled, string? Detail);
 
-public sealed record ReconcilePass(DateTimeOffset StartedAt, DateTimeOffset FinishedAt, IReadOnlyList<ParticipantReconciliation> Participants)
+/// <summary>A hold the reconciler would have released but did not dare to: whose, and why not.</summary>
+public sealed record RefusedRelease(string Participant, string OrderId, string Reason);
+
+public sealed record ReconcilePass(DateTimeOffset StartedAt, DateTimeOffset FinishedAt, IReadOnlyList<ParticipantReconciliation> Participants, bool DryRun = false)
 {
     public int Checked => Participants.Sum(p => p.Checked);
 
     public int Released => Participants.Sum(p => p.Released.Count(r => r.Cancelled));
 
-    public int Failed => Participants.Sum(p => p.Released.Count(r => !r.Cancelled) + (p.Error is null ? 0 : 1));
+    public int Failed => Participants.Sum(p => (DryRun ? 0 : p.Released.Count(r => !r.Cancelled)) + (p.Error is null ? 0 : 1));
+
+    public int Refused => Participants.Sum(p => p.Refused.Count);
 }
 
-/// <summary>Everything the reconciler has done since this orchestrator started, and its latest pass.</summary>
-public sealed record ReconcileStatus(long Passes, long Checked, long Released, long Failed, ReconcilePass? LastPass);
+/// <summary>Everything the reconciler has done since this orchestrator started (dry runs aside), and its latest pass.</summary>
+public sealed record ReconcileStatus(long Passes, long Checked, long Released, long Failed, ReconcilePass? LastPass, long Refused = 0);
 
 /// <summary>
 /// Cross-checks what the participants hold against the saga log, periodically and on POST /reconcile,
@@ -31,6 +37,10 @@ public sealed record ReconcileStatus(long Passes, long Checked, long Released, l
 /// records every order before its first reserve). Orders still running, confirmed, or waiting for an
 /// operator are left to their saga. A release is a cancel at the participant, recorded in the
 /// order's history when the order exists, logged, and counted in GET /reconcile.
+/// It cannot wipe the world when the log itself is wrong (empty, recreated, restored from a
+/// backup): holds for orders the log never saw are released at most MaxUnknownReleases per pass,
+/// and never when they are older than the log; what it refuses is logged as an error and reported.
+/// A dry run (POST /reconcile?dry_run=true) lists what a pass would release and releases nothing.
 /// </summary>
 public sealed class Reconciler(
     IOrderStore store,
@@ -46,26 +56,38 @@ public sealed class Reconciler(
 
     public ReconcileStatus Status => Volatile.Read(ref status);
 
-    public async Task<ReconcilePass> RunPassAsync(CancellationToken cancellationToken)
+    public async Task<ReconcilePass> RunPassAsync(CancellationToken cancellationToken, bool dryRun = false)
     {
         await oneAtATime.WaitAsync(cancellationToken);
         try
         {
             var startedAt = clock.GetUtcNow();
+            var run = new PassRun(startedAt, await store.CreatedAtAsync(cancellationToken), options.Value.MaxUnknownReleases, dryRun);
             var results = new List<ParticipantReconciliation>();
             foreach (var participant in saga.Participants)
             {
-                results.Add(await ReconcileAsync(participant, startedAt, cancellationToken));
+                results.Add(await ReconcileAsync(participant, run, cancellationToken));
             }
 
-            var pass = new ReconcilePass(startedAt, clock.GetUtcNow(), results);
+            var pass = new ReconcilePass(startedAt, clock.GetUtcNow(), results, dryRun);
+            if (dryRun)
+            {
+                return pass;
+            }
             var before = Status;
             Volatile.Write(ref status, new ReconcileStatus(before.Passes + 1, before.Checked + pass.Checked,
-                before.Released + pass.Released, before.Failed + pass.Failed, pass));
+                before.Released + pass.Released, before.Failed + pass.Failed, pass, before.Refused + pass.Refused));
             if (pass.Released + pass.Failed > 0)
             {
                 logger.LogWarning("Reconcile pass: {Checked} reservation(s) checked, {Released} released, {Failed} failure(s)",
                     pass.Checked, pass.Released, pass.Failed);
+            }
+            if (pass.Refused > 0)
+            {
+                logger.LogError("Reconcile pass refused to release {Refused} hold(s) for orders the saga log has never seen " +
+                    "(more than Reconcile__MaxUnknownReleases={Cap}, or older than the log, which began {LogCreated:o}): is this the right log? " +
+                    "See GET /reconcile for which; release them by hand only if they are truly stray",
+                    pass.Refused, options.Value.MaxUnknownReleases, run.LogCreatedAt);
             }
             return pass;
         }
@@ -91,13 +113,15 @@ public sealed class Reconciler(
         }
     }
 
-    private async Task<ParticipantReconciliation> ReconcileAsync(ParticipantClient participant, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<ParticipantReconciliation> ReconcileAsync(ParticipantClient participant, PassRun run, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        var now = run.Now;
         var place = progress.GetValueOrDefault(participant.Name);
         var fromWatermark = place.Resume is null;
         var after = place.Resume ?? place.Watermark;
         var released = new List<ReleasedReservation>();
+        var refused = new List<RefusedRelease>();
         var seen = 0;
         var settledSoFar = fromWatermark;
         try
@@ -108,7 +132,7 @@ public sealed class Reconciler(
                 foreach (var reservation in page.Reservations)
                 {
                     seen++;
-                    var settled = await SettleAsync(participant, reservation, now, released, cancellationToken);
+                    var settled = await SettleAsync(participant, reservation, run, released, refused, cancellationToken);
                     // The watermark passes only reservations that no later pass needs to see again.
                     settledSoFar &= settled && reservation.CreatedAt < now - settings.GracePeriod;
                     if (settledSoFar)
@@ -122,25 +146,34 @@ public sealed class Reconciler(
                     break;
                 }
             }
-            progress[participant.Name] = place with { Resume = after };
-            return new ParticipantReconciliation(participant.Name, seen, released, null);
+            if (!run.DryRun)
+            {
+                progress[participant.Name] = place with { Resume = after };
+            }
+            return new ParticipantReconciliation(participant.Name, seen, released, null, refused);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or Polly.Timeout.TimeoutRejectedException
             && !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("Reconcile: could not read the reservations of {Participant}: {Error}", participant.Name, ex.Message);
-            return new ParticipantReconciliation(participant.Name, seen, released, $"Could not read the reservations of {participant.Name}: {ex.Message}");
+            return new ParticipantReconciliation(participant.Name, seen, released, $"Could not read the reservations of {participant.Name}: {ex.Message}", refused);
         }
     }
 
     /// <summary>Judges one reservation and releases it if it must go; true if no later pass needs to see it again.</summary>
-    private async Task<bool> SettleAsync(ParticipantClient participant, ReservationView reservation, DateTimeOffset now,
-        List<ReleasedReservation> released, CancellationToken cancellationToken)
+    private async Task<bool> SettleAsync(ParticipantClient participant, ReservationView reservation, PassRun run,
+        List<ReleasedReservation> released, List<RefusedRelease> refused, CancellationToken cancellationToken)
     {
-        var verdict = await JudgeAsync(reservation, now, cancellationToken);
+        var verdict = await JudgeAsync(reservation, run.Now, cancellationToken);
         if (verdict.Reason is not { } reason)
         {
             return verdict.Settled;
+        }
+        if (verdict.Order is null && run.Refusal(reservation) is { } refusal)
+        {
+            // Not settled: a later pass (or an operator, once the log is known to be right) looks at it again.
+            refused.Add(new RefusedRelease(participant.Name, reservation.OrderId, refusal));
+            return false;
         }
 
         // The listing may predate the saga's own cancel: release only what the participant still holds
@@ -151,6 +184,11 @@ public sealed class Reconciler(
             return current != ParticipantState.Unavailable;
         }
 
+        if (run.DryRun)
+        {
+            released.Add(new ReleasedReservation(participant.Name, reservation.OrderId, reason, false, "Dry run: would be released; nothing was."));
+            return false;
+        }
         var release = await ReleaseAsync(participant, reservation.OrderId, reason, verdict.Order, cancellationToken);
         released.Add(release);
         return release.Cancelled;
@@ -209,6 +247,34 @@ public sealed class Reconciler(
     }
 
     private readonly record struct Progress(string? Watermark, string? Resume);
+
+    /// <summary>One pass: its time, when the log began, and how many holds of unknown orders it may still release.</summary>
+    private sealed class PassRun(DateTimeOffset now, DateTimeOffset logCreatedAt, int maxUnknownReleases, bool dryRun)
+    {
+        private readonly int cap = maxUnknownReleases;
+        private int unknownLeft = maxUnknownReleases;
+
+        public DateTimeOffset Now { get; } = now;
+
+        public DateTimeOffset LogCreatedAt { get; } = logCreatedAt;
+
+        public bool DryRun { get; } = dryRun;
+
+        /// <summary>Why a hold for an order the log never saw must not be released now, or null (and one of the pass's releases is used).</summary>
+        public string? Refusal(ReservationView reservation)
+        {
+            if (reservation.CreatedAt < LogCreatedAt)
+            {
+                return $"The hold ({reservation.CreatedAt:o}) is older than the saga log itself ({LogCreatedAt:o}): the log may have been replaced or restored.";
+            }
+            if (unknownLeft <= 0)
+            {
+                return $"This pass already released Reconcile__MaxUnknownReleases={cap} hold(s) of orders the log has never seen.";
+            }
+            unknownLeft--;
+            return null;
+        }
+    }
 
     /// <summary>Settled: no later pass needs to look at it again. Reason: why it must be released, if it must.</summary>
     private sealed record Verdict(bool Settled, Order? Order, string? Reason);

@@ -33,6 +33,10 @@ public sealed class RecoveryOptions
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 100;
 
+    /// <summary>A pass starts no new order after this long; the orders it did not reach stay due for the next one.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan MaxPassDuration { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>This orchestrator's name in leases; unique per process unless set.</summary>
     public string InstanceId { get; set; } = $"{Environment.MachineName}-{Guid.NewGuid():N}";
 }

@@ -11,8 +11,13 @@ namespace SagaDemo.Orders;
 /// as a JSON document. The same SQL runs on SQLite and PostgreSQL; <see cref="SqlDialect"/> holds
 /// what differs (connections, the migration lock).
 /// </summary>
-public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
+public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrderStore
 {
+    public SqlOrderStore(SqlDialect dialect)
+        : this(dialect, TimeProvider.System)
+    {
+    }
+
     // Each migration runs once, in order (Sql.MigrateAsync); add new ones at the end.
     private static readonly string[] Migrations =
     [
@@ -31,6 +36,8 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
         CREATE INDEX orders_by_status ON orders (status, created_at DESC);
         CREATE INDEX orders_unfinished ON orders (created_at) WHERE status IN ('pending', 'compensating');
         """,
+        // When the log began (one row, written by the first start: InitializeAsync).
+        "CREATE TABLE saga_log (id INTEGER PRIMARY KEY, created_at BIGINT NOT NULL)",
     ];
 
     private const string Columns = "version, document";
@@ -41,6 +48,21 @@ public sealed class SqlOrderStore(SqlDialect dialect) : IOrderStore
     {
         await using var connection = await OpenAsync(cancellationToken, prepare: true);
         await Sql.MigrateAsync(dialect, connection, "schema_migrations", Migrations, cancellationToken);
+        // A log that already has orders began no later than its oldest one; an empty one begins now.
+        await using var begin = connection.CreateCommand();
+        begin.CommandText = """
+            INSERT INTO saga_log (id, created_at) SELECT 1, COALESCE(MIN(created_at), @now) FROM orders WHERE TRUE
+            ON CONFLICT (id) DO NOTHING
+            """;
+        Sql.Add(begin, "@now", clock.GetUtcNow().ToUnixTimeMilliseconds());
+        await begin.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<DateTimeOffset> CreatedAtAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var milliseconds = await Sql.ScalarAsync(connection, null, "SELECT created_at FROM saga_log WHERE id = 1", cancellationToken);
+        return DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(milliseconds));
     }
 
     public async Task PingAsync(CancellationToken cancellationToken)

@@ -22,6 +22,18 @@ public abstract class OrderStoreContract : IAsyncLifetime
     protected abstract Task<IOrderStore> CreateStoreAsync();
 
     [Fact]
+    public async Task TheLogKnowsWhenItBegan_AndAnotherStartDoesNotMoveIt()
+    {
+        var began = await Store.CreatedAtAsync(CancellationToken.None);
+        await Store.InsertAsync(NewOrder("o-1"), CancellationToken.None);
+
+        await Store.InitializeAsync(CancellationToken.None);
+
+        (await Store.CreatedAtAsync(CancellationToken.None)).Should().Be(began);
+        began.Should().BeAfter(DateTimeOffset.UnixEpoch);
+    }
+
+    [Fact]
     public async Task Add_ThenFind_RoundTripsTheWholeOrder()
     {
         var order = NewOrder("o-1") with
