@@ -31,6 +31,7 @@ try
     var app = builder.Build();
     app.UseServiceDefaults(role);
     app.MapTelemetry();
+    app.MapDiagnostics();
     if (isOrchestrator)
     {
         app.MapOrchestrator();

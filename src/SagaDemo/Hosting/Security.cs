@@ -45,6 +45,17 @@ public static class Security
         return builder;
     }
 
+    /// <summary>
+    /// The endpoints need the <paramref name="which"/> token when one is configured. Without one they
+    /// are open (said at start-up and in /health) and nothing is checked per request.
+    /// </summary>
+    public static TBuilder RequireToken<TBuilder>(this TBuilder builder, IEndpointRouteBuilder app, string which)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        var options = app.ServiceProvider.GetRequiredService<IOptions<SecurityOptions>>().Value;
+        return string.IsNullOrEmpty(which == Operator ? options.OperatorToken : options.ServiceToken) ? builder : builder.RequireAuthorization(which);
+    }
+
     /// <summary>Whether calls that need <paramref name="token"/> are checked ("token") or accepted from anyone ("open").</summary>
     public static string Mode(string? token) => string.IsNullOrEmpty(token) ? "open" : "token";
 

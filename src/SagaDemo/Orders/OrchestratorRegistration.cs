@@ -52,8 +52,7 @@ public static class OrchestratorRegistration
 
     public static WebApplication MapOrchestrator(this WebApplication app)
     {
-        app.UseForwardedHeaders();
-        app.UseRateLimiter();
+        app.UseOrderLimits();
         app.MapOrdersApi();
         app.MapDashboard();
         app.MapReconcileApi();

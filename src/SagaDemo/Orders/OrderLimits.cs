@@ -5,6 +5,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using SagaDemo.Saga;
 
 namespace SagaDemo.Orders;
@@ -27,9 +28,11 @@ public sealed class RateLimitingOptions
 }
 
 /// <summary>
-/// The limits of POST /orders, through ASP.NET Core's rate limiter: per client a token bucket
-/// (429 with Retry-After), and for the whole orchestrator the sagas in flight (Saga__MaxInFlight:
-/// 503 with Retry-After). Accepted orders are never dropped: a refused one was never started.
+/// The limits of POST /orders: per client a token bucket through ASP.NET Core's rate limiter (429
+/// with Retry-After; the limiter and the forwarded-headers middleware are added only when it is
+/// configured), and for the whole orchestrator the sagas in flight (Saga__MaxInFlight: 503 with
+/// Retry-After), an endpoint filter on that one endpoint. Accepted orders are never dropped: a
+/// refused one was never started.
 /// </summary>
 public static class OrderLimits
 {
@@ -38,8 +41,12 @@ public static class OrderLimits
     public static IServiceCollection AddOrderLimits(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RateLimitingOptions>().BindConfiguration("RateLimiting").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SagasInFlight>();
         var rate = configuration.GetSection("RateLimiting").Get<RateLimitingOptions>() ?? new RateLimitingOptions();
-        var maxInFlight = configuration.GetSection("Saga").Get<SagaOptions>()?.MaxInFlight ?? new SagaOptions().MaxInFlight;
+        if (rate.PermitsPerSecond is not { } perSecond)
+        {
+            return services;
+        }
 
         services.Configure<ForwardedHeadersOptions>(forwarded =>
         {
@@ -51,50 +58,83 @@ public static class OrderLimits
         });
         services.AddRateLimiter(limiter =>
         {
-            // Every POST /orders takes a place among the sagas in flight until its answer is written.
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                IsPlaceOrder(context)
-                    ? RateLimitPartition.GetConcurrencyLimiter("in-flight", _ => new ConcurrencyLimiterOptions { PermitLimit = maxInFlight, QueueLimit = 0 })
-                    : RateLimitPartition.GetNoLimiter("other"));
-            limiter.AddPolicy(PerClient, context => rate.PermitsPerSecond is not { } perSecond
-                ? RateLimitPartition.GetNoLimiter("off")
-                : RateLimitPartition.GetTokenBucketLimiter(ClientOf(context), _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = rate.Burst ?? perSecond,
-                    TokensPerPeriod = perSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }));
-            limiter.OnRejected = RejectAsync;
+            limiter.AddPolicy(PerClient, context => RateLimitPartition.GetTokenBucketLimiter(ClientOf(context), _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = rate.Burst ?? perSecond,
+                TokensPerPeriod = perSecond,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            }));
+            limiter.OnRejected = (rejected, _) =>
+            {
+                var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 1;
+                return Refuse(rejected.HttpContext, StatusCodes.Status429TooManyRequests, seconds, "Too many orders",
+                    $"This client is placing orders faster than allowed; nothing was started. Send it again in {seconds} s.");
+            };
         });
         return services;
     }
 
-    private static bool IsPlaceOrder(HttpContext context) =>
-        HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Equals("/orders", StringComparison.Ordinal);
+    /// <summary>The per-client limit's middleware, when it is configured: the client's address first, then the limiter.</summary>
+    public static WebApplication UseOrderLimits(this WebApplication app)
+    {
+        if (IsRateLimited(app.Configuration))
+        {
+            app.UseForwardedHeaders();
+            app.UseRateLimiter();
+        }
+        return app;
+    }
+
+    /// <summary>POST /orders's limits: the sagas in flight always, the per-client rate when configured.</summary>
+    public static RouteHandlerBuilder WithOrderLimits(this RouteHandlerBuilder endpoint, IServiceProvider services)
+    {
+        // The one counter of this orchestrator (a filter given by type would be made anew per request).
+        endpoint.AddEndpointFilter(services.GetRequiredService<SagasInFlight>()).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return IsRateLimited(services.GetRequiredService<IConfiguration>())
+            ? endpoint.RequireRateLimiting(PerClient).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            : endpoint;
+    }
+
+    private static bool IsRateLimited(IConfiguration configuration) =>
+        configuration.GetSection("RateLimiting").Get<RateLimitingOptions>()?.PermitsPerSecond is not null;
 
     private static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
-    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    internal static ValueTask Refuse(HttpContext context, int status, int retryAfterSeconds, string title, string detail)
     {
-        var context = rejected.HttpContext;
-        // Only the per-client bucket knows when a token comes back; the in-flight bound frees up as sagas end.
-        var perClient = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter);
-        var seconds = perClient ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 1;
-        context.Response.StatusCode = perClient ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable;
-        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        context.Response.StatusCode = status;
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = context.Response.StatusCode,
-                Title = perClient ? "Too many orders" : "Too many orders in flight",
-                Detail = perClient
-                    ? $"This client is placing orders faster than allowed; nothing was started. Send it again in {seconds} s."
-                    : $"This orchestrator is running as many sagas as it may; nothing was started. Send it again in {seconds} s.",
-            },
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         });
+    }
+}
+
+/// <summary>Counts the sagas POST /orders is running; beyond Saga__MaxInFlight a new one is refused before it starts.</summary>
+public sealed class SagasInFlight(IOptions<SagaOptions> options) : IEndpointFilter
+{
+    private int running;
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        if (Interlocked.Increment(ref running) > options.Value.MaxInFlight)
+        {
+            Interlocked.Decrement(ref running);
+            await OrderLimits.Refuse(context.HttpContext, StatusCodes.Status503ServiceUnavailable, 1, "Too many orders in flight",
+                "This orchestrator is running as many sagas as it may; nothing was started. Send it again in 1 s.");
+            return Results.Empty;
+        }
+        try
+        {
+            return await next(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref running);
+        }
     }
 }

@@ -18,18 +18,16 @@ public static class OrdersApi
         var api = app.MapGroup("/orders").WithTags("orders");
 
         api.MapPost("/", PlaceOrder)
-            .RequireRateLimiting(OrderLimits.PerClient)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithOrderLimits(app.ServiceProvider)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status502BadGateway)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         api.MapGet("/{orderId}", GetOrder).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/", ListOrders);
         api.MapPost("/{orderId}/compensate", Compensate)
-            .RequireAuthorization(Security.Operator)
+            .RequireToken(app, Security.Operator)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);

@@ -8,7 +8,7 @@ public static class ReconcileApi
     public static RouteGroupBuilder MapReconcileApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/reconcile").WithTags("reconcile")
-            .RequireAuthorization(Security.Operator)
+            .RequireToken(app, Security.Operator)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         // Runs a pass now (after the one running, if any) and answers what it found and did;

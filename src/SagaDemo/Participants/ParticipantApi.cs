@@ -20,7 +20,7 @@ public static partial class ParticipantApi
     {
         // Only the orchestrator calls a participant (Security__ServiceToken), and the NetworkPolicy admits only it.
         var api = app.MapGroup($"/{name}").WithTags(name)
-            .RequireAuthorization(Security.Service)
+            .RequireToken(app, Security.Service)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         // Held in variables: the ASP.NET route analyzer crashes on a generic method group (AD0001).
