@@ -49,10 +49,11 @@ public sealed class LimitsTests
             ["Resilience:RetryCount"] = "0",
             ["Resilience:PerTryTimeout"] = "00:00:01",
         });
-        system.PaymentLink.Hang("reserve", times: 1);
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        system.PaymentLink.Hang("reserve", times: 1, reached);
 
         var running = system.PlaceAsync(SagaSystem.NewOrder("in-flight-1"));
-        await Poll.UntilAsync(() => system.Calls.Posts.Contains("POST /payment/reserve"), Deadline);
+        await reached.Task.WaitAsync(Deadline);
         var refused = await system.PlaceAsync(SagaSystem.NewOrder("in-flight-2"));
 
         refused.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);

@@ -27,10 +27,14 @@ public sealed class ParticipantLink(string name, CallLog log)
     public ParticipantLink Refuse(string action, int times = int.MaxValue) =>
         Add(new Fault(action, times, _ => throw new HttpRequestException("Connection refused (test fault)")));
 
-    /// <summary>Calls to <paramref name="action"/> never answer; the caller's timeout has to end them.</summary>
-    public ParticipantLink Hang(string action, int times = int.MaxValue) =>
+    /// <summary>
+    /// Calls to <paramref name="action"/> never answer; the caller's timeout has to end them.
+    /// <paramref name="reached"/>, if given, is set when such a call arrives.
+    /// </summary>
+    public ParticipantLink Hang(string action, int times = int.MaxValue, TaskCompletionSource? reached = null) =>
         Add(new Fault(action, times, async ct =>
         {
+            reached?.TrySetResult();
             await Task.Delay(Timeout.Infinite, ct);
             throw new InvalidOperationException("unreachable");
         }));
