@@ -21,7 +21,7 @@ public static class Telemetry
     /// <summary>Every ActivitySource and Meter of ours is named SagaDemo.something (Saga/SagaTelemetry, Participants/ParticipantTelemetry).</summary>
     private const string Ours = "SagaDemo.*";
 
-    public static bool ExportsOtlp(IConfiguration configuration, string signal) =>
+    private static bool ExportsOtlp(IConfiguration configuration, string signal) =>
         !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])
         || !string.IsNullOrWhiteSpace(configuration[$"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT"]);
 

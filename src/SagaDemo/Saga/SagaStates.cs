@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace SagaDemo.Saga;
@@ -30,14 +29,14 @@ public static class SagaStates
         [SagaStatus.Pending] = [SagaStatus.Confirmed, SagaStatus.Compensating],
         // Undoing: done, another round later, or the budget is spent and an operator must look.
         [SagaStatus.Compensating] = [SagaStatus.Cancelled, SagaStatus.Compensating, SagaStatus.CompensationFailed],
-        // An operator's redrive (POST /orders/{id}/compensate) starts a fresh budget.
+        // An operator's redrive (POST /orders/{id}/compensate): one more round, the rounds spent still counted.
         [SagaStatus.CompensationFailed] = [SagaStatus.Compensating],
         [SagaStatus.Confirmed] = [],
         [SagaStatus.Cancelled] = [],
     };
 
     private static readonly Dictionary<string, SagaStatus> ByName =
-        Enum.GetValues<SagaStatus>().ToDictionary(Name, StringComparer.OrdinalIgnoreCase);
+        Enum.GetValues<SagaStatus>().ToDictionary(WireName<SagaStatus>.Of, StringComparer.OrdinalIgnoreCase);
 
     public static bool CanMove(SagaStatus from, SagaStatus to) => Moves[from].Contains(to);
 
@@ -51,7 +50,7 @@ public static class SagaStates
     /// <summary>Statuses by their wire names (snake_case: compensation_failed), as in JSON and the stores.</summary>
     public static IEnumerable<string> Names => ByName.Keys;
 
-    public static string Name(SagaStatus status) => JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
+    public static string Name(SagaStatus status) => WireName<SagaStatus>.Of(status);
 
     public static bool TryParse(string? name, out SagaStatus status) => ByName.TryGetValue(name ?? "", out status);
 }

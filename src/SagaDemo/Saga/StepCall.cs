@@ -63,22 +63,10 @@ public sealed record StepCall(
     DateTimeOffset? FinishedAt,
     string? Detail);
 
-/// <summary>The names of actions and outcomes as the API and the telemetry spell them.</summary>
+/// <summary>The names of actions and outcomes as the API and the telemetry spell them (see <see cref="WireName{TEnum}"/>).</summary>
 public static class WireNames
 {
-    public static string Of(SagaAction action) => action switch
-    {
-        SagaAction.Reserve => "reserve",
-        SagaAction.Cancel => "cancel",
-        _ => "reconcile",
-    };
+    public static string Of(SagaAction action) => WireName<SagaAction>.Of(action);
 
-    public static string Of(CallOutcome outcome) => outcome switch
-    {
-        CallOutcome.Pending => "pending",
-        CallOutcome.Succeeded => "succeeded",
-        CallOutcome.Failed => "failed",
-        CallOutcome.NotSent => "not_sent",
-        _ => "unknown",
-    };
+    public static string Of(CallOutcome outcome) => WireName<CallOutcome>.Of(outcome);
 }
