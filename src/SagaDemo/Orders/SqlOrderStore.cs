@@ -10,6 +10,10 @@ namespace SagaDemo.Orders;
 /// Orders in a SQL database, one row each: the columns recovery searches by, and the whole order
 /// as a JSON document. The same SQL runs on SQLite and PostgreSQL; <see cref="SqlDialect"/> holds
 /// what differs (connections, the migration lock).
+/// The times replicas compare — a lease's end, a compensation's next attempt — are kept on the
+/// database's clock where the dialect has one (PostgreSQL, shared by replicas whose clocks may
+/// differ): each replica's times are moved onto it as they are written and off it as they are read,
+/// so a replica whose clock runs ahead cannot take over a saga another one still holds.
 /// </summary>
 public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrderStore
 {
@@ -40,7 +44,7 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
         "CREATE TABLE saga_log (id INTEGER PRIMARY KEY, created_at BIGINT NOT NULL)",
     ];
 
-    private const string Columns = "version, document";
+    private string Columns => $"version, document, {ToOurClock("lease_until")}, {ToOurClock("next_attempt_at")}";
 
     public string Description => "order store";
 
@@ -73,9 +77,10 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
 
     public async Task<SagaWrite<OrderDetails>> InsertAsync(Order order, CancellationToken cancellationToken)
     {
-        var added = await WriteAsync(order, """
+        var added = await WriteAsync(order, $"""
             INSERT INTO orders (order_id, status, version, created_at, updated_at, lease_until, next_attempt_at, document)
-            VALUES (@order_id, @status, @version, @created_at, @updated_at, @lease_until, @next_attempt_at, @document)
+            VALUES (@order_id, @status, @version, @created_at, @updated_at,
+                    {ToDatabaseClock("@lease_until")}, {ToDatabaseClock("@next_attempt_at")}, @document)
             ON CONFLICT (order_id) DO NOTHING
             """, cancellationToken);
         if (added)
@@ -87,10 +92,10 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
     }
 
     public async Task<SagaWrite<OrderDetails>> UpdateAsync(Order order, CancellationToken cancellationToken) =>
-        await WriteAsync(order, """
+        await WriteAsync(order, $"""
             UPDATE orders
             SET status = @status, version = @version + 1, updated_at = @updated_at,
-                lease_until = @lease_until, next_attempt_at = @next_attempt_at, document = @document
+                lease_until = {ToDatabaseClock("@lease_until")}, next_attempt_at = {ToDatabaseClock("@next_attempt_at")}, document = @document
             WHERE order_id = @order_id AND version = @version
             """, cancellationToken)
             ? SagaWrite<OrderDetails>.Ok(order with { Version = order.Version + 1 })
@@ -145,8 +150,8 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
         command.CommandText = $"""
             SELECT {Columns} FROM orders
             WHERE status IN ('pending', 'compensating')
-              AND (lease_until IS NULL OR lease_until < @now)
-              AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
+              AND (lease_until IS NULL OR lease_until < {ToDatabaseClock("@now")})
+              AND (next_attempt_at IS NULL OR next_attempt_at <= {ToDatabaseClock("@now")})
             ORDER BY created_at LIMIT @limit
             """;
         Sql.Add(command, "@now", now.ToUnixTimeMilliseconds());
@@ -186,6 +191,7 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
                 Sql.Set(command, "@lease_until", order.LeaseUntil?.ToUnixTimeMilliseconds());
                 Sql.Set(command, "@next_attempt_at", order.NextAttemptAt?.ToUnixTimeMilliseconds());
                 Sql.Set(command, "@document", document);
+                BindOurNow(command, Sql.Set);
             }, cancellationToken) == 1;
         }
         catch (Exception ex) when (Sql.IsUnavailable(ex))
@@ -194,15 +200,40 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
         }
     }
 
-    private static async Task<IReadOnlyList<Order>> ReadAsync(DbCommand command, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Order>> ReadAsync(DbCommand command, CancellationToken cancellationToken)
     {
+        BindOurNow(command, Sql.Add);
         var orders = new List<Order>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var order = JsonSerializer.Deserialize(reader.GetString(1), OrdersJsonContext.Default.Order)!;
-            orders.Add(order with { Version = reader.GetInt64(0) });
+            orders.Add(order with
+            {
+                Version = reader.GetInt64(0),
+                LeaseUntil = TimeAt(reader, 2),
+                NextAttemptAt = TimeAt(reader, 3),
+            });
         }
         return orders;
     }
+
+    // A time on this replica's clock (parameter) → on the database's: shifted by how far the two differ now.
+    private string ToDatabaseClock(string parameter) =>
+        dialect.DatabaseNow is { } databaseNow ? $"({parameter} + {databaseNow} - @our_now)" : parameter;
+
+    // A stored time (column) → on this replica's clock, for the code that compares it with the replica's own.
+    private string ToOurClock(string column) =>
+        dialect.DatabaseNow is { } databaseNow ? $"({column} - {databaseNow} + @our_now)" : column;
+
+    private void BindOurNow(DbCommand command, Action<DbCommand, string, object?> bind)
+    {
+        if (dialect.DatabaseNow is not null)
+        {
+            bind(command, "@our_now", clock.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+    }
+
+    private static DateTimeOffset? TimeAt(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
 }

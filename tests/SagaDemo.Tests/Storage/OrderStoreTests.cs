@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using SagaDemo.Infrastructure.Sql;
 using SagaDemo.Infrastructure.Storage;
@@ -99,5 +100,32 @@ public sealed class PostgresOrderStoreTests : OrderStoreContract
 
         await using var count = database!.DataSource.CreateCommand("SELECT COUNT(*) FROM schema_migrations");
         Convert.ToInt32(await count.ExecuteScalarAsync()).Should().Be(2, "each of the two migrations ran once");
+    }
+
+    [Fact]
+    public async Task ALeaseIsJudgedOnTheDatabasesClock_NotOnAReplicaWhoseClockRunsAhead()
+    {
+        var ahead = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(1));
+        var replicaAhead = new SqlOrderStore(new PostgresDialect(database!.DataSource), ahead);
+        // This replica (the system clock) drives the order: its lease runs 30 s from its now.
+        await Store.InsertAsync(NewOrder("driven") with { LeaseOwner = "replica-a", LeaseUntil = DateTimeOffset.UtcNow.AddSeconds(30) }, CancellationToken.None);
+
+        var due = await replicaAhead.ListRecoverableAsync(ahead.GetUtcNow(), 10, CancellationToken.None);
+        var seen = await replicaAhead.FindAsync("driven", CancellationToken.None);
+
+        due.Should().BeEmpty("the lease has 30 s left on the database's clock, whatever the other replica's clock says");
+        seen!.LeaseUntil.Should().BeCloseTo(ahead.GetUtcNow().AddSeconds(30), TimeSpan.FromSeconds(5), "read on the reader's clock");
+    }
+
+    [Fact]
+    public async Task AnExpiredLease_IsTakenOverByAReplicaWhoseClockRunsBehind()
+    {
+        var behind = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
+        var replicaBehind = new SqlOrderStore(new PostgresDialect(database!.DataSource), behind);
+        await Store.InsertAsync(NewOrder("abandoned") with { LeaseOwner = "replica-a", LeaseUntil = DateTimeOffset.UtcNow.AddSeconds(-1) }, CancellationToken.None);
+
+        var due = await replicaBehind.ListRecoverableAsync(behind.GetUtcNow(), 10, CancellationToken.None);
+
+        due.Select(o => o.OrderId).Should().Equal("abandoned");
     }
 }

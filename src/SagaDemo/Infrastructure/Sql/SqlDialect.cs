@@ -23,6 +23,12 @@ public abstract class SqlDialect
     public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// SQL for the database's own clock in Unix milliseconds, where several hosts share the database
+    /// and so their clocks must not be compared with each other; null where one host owns it (SQLite).
+    /// </summary>
+    public virtual string? DatabaseNow => null;
+
+    /// <summary>
     /// SQL that takes a lock on the text <c>@key</c> until the transaction ends, so that transactions
     /// touching the same key run one after the other; null where <see cref="InTransactionAsync"/>
     /// already runs every transaction alone.
@@ -161,6 +167,8 @@ public sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect
     public override string MigrationLock => "SELECT pg_advisory_xact_lock(727100)";
 
     public override string KeyLockSql => "SELECT pg_advisory_xact_lock(hashtext(@key))";
+
+    public override string DatabaseNow => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await dataSource.OpenConnectionAsync(cancellationToken);
