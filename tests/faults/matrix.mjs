@@ -10,7 +10,7 @@
 //   FAULT_CELLS=REGEX  only the cells whose id matches, e.g. FAULT_CELLS='^slow/inventory$'
 //   FAULT_ORDERS=N     orders per cell (default 50)
 // Writes WORK_DIR/matrix.md (the table), WORK_DIR/matrix.json and WORK_DIR/matrix.counts ("PASSED FAILED").
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -262,6 +262,23 @@ const faults = [
     },
   },
   {
+    id: 'disk-full', name: 'its volume fills up (a real filesystem, full), then space is freed', on: [...participants, 'order'],
+    during: async (system, role, started) => {
+      await started(10);
+      const volume = system.volumes[role];
+      volume.fill();
+      try {
+        // Readiness says why once a write has found no space (orders keep coming meanwhile).
+        const full = await system.health(role, (h) => h.status === 503 && h.body?.reasons?.[volume.check] === 'out of space', 20_000);
+        if (!full) return { problems: [`${role}: /health never reported "out of space" while its volume was full`] };
+      } finally {
+        volume.free();
+      }
+      const ready = await system.health(role, (h) => h.status === 200 && !h.body?.reasons, 20_000);
+      return ready ? {} : { problems: [`${role}: /health did not become ready again once space was freed`] };
+    },
+  },
+  {
     id: 'cancel-fails', name: 'compensation fails for a while (503 for 3 s), then succeeds', on: ['payment', 'inventory'],
     plan: (cell, r, state) => {
       if (r.action !== 'cancel') return false;
@@ -296,13 +313,59 @@ const orchestratorEnv = (proxies, dataDir) => ({
   Logging__LogLevel__Default: 'Warning',
 });
 
+// Each role's SQLite files live on a filesystem of their own (a tmpfs this script mounts and
+// unmounts), so the disk-full cell can fill one for real: a file takes every free block, and
+// deleting it gives the space back.
+const mounted = [];
+
+class Volume {
+  constructor(dir, check) {
+    Object.assign(this, { dir, check, filler: path.join(dir, 'filler') });
+    fs.mkdirSync(dir, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0755', `saga-faults-${path.basename(dir)}`, dir]);
+    mounted.push(dir);
+  }
+
+  fill() {
+    // Writes until the filesystem says ENOSPC: big pieces first, then single blocks.
+    const fd = fs.openSync(this.filler, 'a');
+    try {
+      for (const size of [1 << 20, 4096]) {
+        try {
+          for (;;) fs.writeSync(fd, Buffer.alloc(size));
+        } catch (error) {
+          if (error.code !== 'ENOSPC') throw error;
+        }
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  free() {
+    fs.rmSync(this.filler, { force: true });
+  }
+}
+
+function unmountAll() {
+  for (const dir of mounted.splice(0)) {
+    try {
+      execFileSync('umount', ['-l', dir]);
+    } catch (error) {
+      console.error(`could not unmount ${dir}: ${error.message}`);
+    }
+  }
+}
+
 async function startSystem(dataDir) {
   const roles = {};
   const proxies = {};
+  const volumes = {};
   for (const role of participants) {
+    volumes[role] = new Volume(path.join(dataDir, role), 'reservation_store');
     roles[role] = new Role(role, await freePort(), {
       Storage__Provider: 'sqlite',
-      ConnectionStrings__Reservations: `Data Source=${dataDir}/${role}.db`,
+      ConnectionStrings__Reservations: `Data Source=${dataDir}/${role}/${role}.db`,
       Inventory__InitialStock: '40',
       Delivery__SlotCapacity: '10',
       Logging__LogLevel__Default: 'Warning',
@@ -311,14 +374,26 @@ async function startSystem(dataDir) {
   }
   await Promise.all(participants.map((role) => roles[role].start()));
   await Promise.all(participants.map((role) => proxies[role].listen()));
-  roles.order = new Role('order', await freePort(), orchestratorEnv(proxies, dataDir));
+  volumes.order = new Volume(path.join(dataDir, 'order'), 'order_store');
+  roles.order = new Role('order', await freePort(), orchestratorEnv(proxies, path.join(dataDir, 'order')));
   await roles.order.start();
 
   let restarting = null;
   return {
     roles,
     proxies,
+    volumes,
     url: roles.order.url,
+    // Polls a role's /health until what it answers passes the test; false at the deadline.
+    async health(role, test, deadlineMs) {
+      const deadline = Date.now() + deadlineMs;
+      while (Date.now() < deadline) {
+        const answer = await getJson(`${roles[role].url}/health`, { any: true });
+        if (test(answer)) return true;
+        await sleep(100);
+      }
+      return false;
+    },
     // Kills the orchestrator where it stands and starts a new one on the same store (one at a time).
     async killOrchestrator() {
       if (restarting) return false;
@@ -384,10 +459,10 @@ async function place(system, order) {
   }
 }
 
-async function getJson(url) {
+async function getJson(url, { any = false } = {}) {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    return { status: response.status, body: response.status === 200 ? await response.json() : null };
+    return { status: response.status, body: response.status === 200 || any ? await response.json() : null };
   } catch (error) {
     return { status: 0, error: error.cause?.code ?? error.message };
   }
@@ -465,14 +540,14 @@ async function runCell(system, fault, cell, role, cellIndex) {
   };
 
   const began = Date.now();
-  const during = fault.during?.(system, role, started);
+  const during = fault.during?.(system, cell.split('/')[1], started);
   const answers = await inParallel(orders, concurrency, async (order) => {
     startedCount++;
     for (const w of waiters.filter((w) => startedCount >= w.n)) w.resolve();
     return place(system, order);
   });
   for (const w of waiters) w.resolve();
-  await during;
+  const duringProblems = (await during)?.problems ?? [];
   proxy.fault = null;
   const sent = Date.now();
 
@@ -495,13 +570,13 @@ async function runCell(system, fault, cell, role, cellIndex) {
     confirmed: count('confirmed'),
     cancelled: count('cancelled'),
     unfinished: result.unfinished.length,
-    violations: result.violations.length,
+    violations: result.violations.length + duringProblems.length,
     reconciled: result.states.filter((s) => s.history.some((h) => h.action === 'reconcile')).length,
     orchestrator_kills: kills,
     answers: Object.fromEntries([...new Set(answers)].sort().map((s) => [s, answers.filter((a) => a === s).length])),
     batch_seconds: (sent - began) / 1000,
     converge_seconds: converged ? (Date.now() - sent) / 1000 : null,
-    problems: [...result.violations, ...result.unfinished.map((s) => `${s.order.order_id} is still ${s.status}`)].slice(0, 10),
+    problems: [...duringProblems, ...result.violations, ...result.unfinished.map((s) => `${s.order.order_id} is still ${s.status}`)].slice(0, 10),
   };
 }
 
@@ -536,13 +611,14 @@ let passed = 0;
 let failedCells = 0;
 let system = null;
 const stop = async () => system?.stop();
-process.on('SIGINT', () => stop().then(() => process.exit(130)));
-process.on('SIGTERM', () => stop().then(() => process.exit(143)));
+process.on('SIGINT', () => stop().finally(unmountAll).then(() => process.exit(130)));
+process.on('SIGTERM', () => stop().finally(unmountAll).then(() => process.exit(143)));
 
 try {
   system = await startSystem(dataDir);
   const control = { id: 'none', name: 'no fault (control)', on: ['all'] };
-  const cells = [{ fault: control, role: 'all' }, ...faults.flatMap((fault) => participants.map((role) => ({ fault, role })))];
+  const cells = [{ fault: control, role: 'all' },
+    ...faults.flatMap((fault) => [...participants, ...(fault.on.includes('order') ? ['order'] : [])].map((role) => ({ fault, role })))];
   for (const [cellIndex, { fault, role }] of cells.entries()) {
     const cell = `${fault.id}/${role}`;
     if (!cellFilter.test(cell)) continue;
@@ -550,8 +626,9 @@ try {
       rows.push({ cell, fault: fault.name, participant: role, skipped: 'n/a: the last step is never compensated after its reserve succeeded' });
       continue;
     }
-    // The control cell injects nothing; it runs through payment's proxy, which then does nothing either.
-    const row = await runCell(system, fault, cell, role === 'all' ? 'payment' : role, cellIndex);
+    // The control cell (and a cell about the orchestrator itself) injects nothing through a proxy;
+    // it runs through payment's, which then does nothing either.
+    const row = await runCell(system, fault, cell, participants.includes(role) ? role : 'payment', cellIndex);
     row.participant = role;
     rows.push(row);
     const ok = row.violations === 0 && row.unfinished === 0 && row.converge_seconds !== null;
@@ -567,6 +644,7 @@ try {
   failedCells++;
 } finally {
   await stop();
+  unmountAll();
 }
 
 const seconds = (Date.now() - began) / 1000;

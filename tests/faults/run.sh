@@ -7,6 +7,13 @@ set -uo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 
 results=${1:?usage: tests/faults/run.sh RESULTS_DIR}
+# The matrix mounts a small tmpfs per role under its work folder (the disk-full cell fills one);
+# whatever a killed run left mounted there is unmounted, before and after.
+unmount_volumes() {
+  findmnt -rn -o TARGET | grep -F "$results/faults/" | sort -r | xargs -r -n1 umount -l
+}
+trap unmount_volumes EXIT
+unmount_volumes
 publish_app
 node "$SAGA_ROOT/tests/faults/matrix.mjs" "$SAGA_APP_DIR" "$results/faults"
 status=$?

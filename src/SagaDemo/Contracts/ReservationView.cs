@@ -30,12 +30,14 @@ public sealed record StockView(string Sku, int Available, int Reserved);
 public sealed record SlotView(string Slot, int Capacity, int Booked);
 
 /// <summary>
-/// GET /health: healthy or not, and each check's verdict ("healthy", "unhealthy": why is in the
-/// log, not in a public answer); <c>auth</c> says whether this role's guarded endpoints check a
-/// token ("token") or accept anyone ("open").
+/// GET /health: healthy or not, and each check's verdict ("healthy", "unhealthy": the details are in
+/// the log, not in a public answer; <c>reasons</c> only names a cause that reveals nothing, such as
+/// "out of space"); <c>auth</c> says whether this role's guarded endpoints check a token ("token")
+/// or accept anyone ("open").
 /// </summary>
 public sealed record HealthView(
     string Status,
     string Role,
     string Auth,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Checks = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Checks = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Reasons = null);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using SagaDemo.Infrastructure.Storage;
 using SagaDemo.Contracts;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -61,7 +62,16 @@ public static class ServiceDefaults
             report.Status == HealthStatus.Healthy ? "ok" : "unhealthy",
             role.RouteName(),
             Security.Mode(role == ServiceRole.Order ? security.OperatorToken : security.ServiceToken),
-            report.Entries.Count == 0 ? null : report.Entries.ToDictionary(e => e.Key, e => e.Value.Status == HealthStatus.Healthy ? "healthy" : "unhealthy")), json);
+            report.Entries.Count == 0 ? null : report.Entries.ToDictionary(e => e.Key, e => e.Value.Status == HealthStatus.Healthy ? "healthy" : "unhealthy"),
+            PublicReasons(report)), json);
+    }
+
+    private static Dictionary<string, string>? PublicReasons(HealthReport report)
+    {
+        var reasons = report.Entries
+            .Where(e => e.Value.Data.TryGetValue(StoreHealthCheck.PublicReason, out var reason) && reason is string)
+            .ToDictionary(e => e.Key, e => (string)e.Value.Data[StoreHealthCheck.PublicReason]);
+        return reasons.Count == 0 ? null : reasons;
     }
 
     public static WebApplication UseServiceDefaults(this WebApplication app, ServiceRole role)

@@ -20,6 +20,7 @@ public sealed class StoreUnavailableHandler(IProblemDetailsService problems, ILo
             return false;
         }
 
+        var outOfSpace = exception is StoreUnavailableException { OutOfSpace: true } || Sql.IsOutOfSpace(exception);
         logger.LogError(exception, "Answered 503: {Reason}", exception.Message);
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -29,8 +30,12 @@ public sealed class StoreUnavailableHandler(IProblemDetailsService problems, ILo
             ProblemDetails = new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Store unavailable",
-                Detail = "The service's store cannot be reached right now (the reason is in the service's log). Nothing was changed; retry shortly.",
+                Title = outOfSpace ? "Store out of space" : "Store unavailable",
+                Detail = outOfSpace
+                    ? "The service's store is out of space (its volume is full; the details are in the service's log); " +
+                      "retry once space is freed. Repeating the same request is safe: what is already recorded is answered as recorded."
+                    : "The service's store cannot be reached right now (the reason is in the service's log); retry shortly. " +
+                      "Repeating the same request is safe: what is already recorded is answered as recorded.",
             },
         });
     }

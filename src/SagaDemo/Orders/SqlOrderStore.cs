@@ -71,8 +71,15 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
 
     public async Task PingAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await Sql.ScalarAsync(connection, null, "SELECT 1", cancellationToken);
+        await using (var connection = await OpenAsync(cancellationToken))
+        {
+            await Sql.ScalarAsync(connection, null, "SELECT 1", cancellationToken);
+        }
+        if (dialect.OutOfSpace is not null)
+        {
+            // The last write failed for lack of space: ready again only once a write goes through.
+            await WriteAsync("the readiness probe", "UPDATE saga_log SET created_at = created_at WHERE id = 1", _ => { }, cancellationToken);
+        }
     }
 
     public async Task<SagaWrite<OrderDetails>> InsertAsync(Order order, CancellationToken cancellationToken)
@@ -176,12 +183,10 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
     }
 
     /// <summary>Runs one write of an order (its own transaction); true if it changed a row.</summary>
-    private async Task<bool> WriteAsync(Order order, string sql, CancellationToken cancellationToken)
+    private Task<bool> WriteAsync(Order order, string sql, CancellationToken cancellationToken)
     {
         var document = JsonSerializer.Serialize(order with { Version = 0 }, OrdersJsonContext.Default.Order);
-        try
-        {
-            return await dialect.ExecuteWriteAsync(sql, command =>
+        return WriteAsync($"order {order.OrderId}", sql, command =>
             {
                 Sql.Set(command, "@order_id", order.OrderId);
                 Sql.Set(command, "@status", SagaStates.Name(order.Status));
@@ -192,11 +197,18 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
                 Sql.Set(command, "@next_attempt_at", order.NextAttemptAt?.ToUnixTimeMilliseconds());
                 Sql.Set(command, "@document", document);
                 BindOurNow(command, Sql.Set);
-            }, cancellationToken) == 1;
+            }, cancellationToken);
+    }
+
+    private async Task<bool> WriteAsync(string what, string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await dialect.ExecuteWriteAsync(sql, bind, cancellationToken) == 1;
         }
         catch (Exception ex) when (Sql.IsUnavailable(ex))
         {
-            throw new StoreUnavailableException($"The order store ({dialect.Name}) could not save order {order.OrderId}: {ex.Message}", ex);
+            throw new StoreUnavailableException($"The order store ({dialect.Name}) could not save {what}: {ex.Message}", ex);
         }
     }
 

@@ -61,9 +61,15 @@ public sealed class SqlReservationStore<TRequest>(SqlDialect dialect, string rol
 
     public Task PingAsync(CancellationToken cancellationToken) => Guard(async () =>
     {
-        await using var connection = await dialect.OpenAsync(cancellationToken);
-        return await Sql.ScalarAsync(connection, null, "SELECT 1", cancellationToken);
-    }, "cannot be reached");
+        await using (var connection = await dialect.OpenAsync(cancellationToken))
+        {
+            await Sql.ScalarAsync(connection, null, "SELECT 1", cancellationToken);
+        }
+        // The last write failed for lack of space: ready again only once a write goes through.
+        return dialect.OutOfSpace is null
+            ? 0
+            : await dialect.ExecuteWriteAsync("UPDATE reservation_migrations SET version = version WHERE version = 1", _ => { }, cancellationToken);
+    }, "cannot be written");
 
     public Task<ReserveResult> ReserveAsync(TRequest request, CancellationToken cancellationToken) =>
         Guard(() => dialect.InTransactionAsync(async (connection, transaction) =>

@@ -72,4 +72,8 @@ public static class Sql
 
     /// <summary>True for the failures that mean the database cannot be reached or used, as opposed to a bug.</summary>
     public static bool IsUnavailable(Exception ex) => ex is DbException or IOException or UnauthorizedAccessException;
+
+    /// <summary>True when the database could not write for lack of space: SQLite's SQLITE_FULL (13), PostgreSQL's disk_full (53100).</summary>
+    public static bool IsOutOfSpace(Exception ex) =>
+        ex is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 } or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DiskFull };
 }

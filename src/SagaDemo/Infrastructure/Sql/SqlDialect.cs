@@ -35,8 +35,41 @@ public abstract class SqlDialect
     /// </summary>
     public virtual string? KeyLockSql => null;
 
+    /// <summary>
+    /// Why writes fail for lack of space (SQLite's SQLITE_FULL, PostgreSQL's 53100 disk_full) since
+    /// the last write that failed so; null once a write succeeds again. Readiness reports it.
+    /// </summary>
+    public string? OutOfSpace => Volatile.Read(ref outOfSpace);
+
+    private string? outOfSpace;
+
     /// <summary>Runs <paramref name="work"/> in one transaction and commits it (a read-modify-write).</summary>
-    public virtual async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    public Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        WatchSpaceAsync(() => RunTransactionAsync(work, cancellationToken));
+
+    /// <summary>Runs one write (its own transaction) and returns the rows it changed.</summary>
+    public Task<int> ExecuteWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
+        WatchSpaceAsync(() => RunWriteAsync(sql, bind, cancellationToken));
+
+    private async Task<T> WatchSpaceAsync<T>(Func<Task<T>> write)
+    {
+        try
+        {
+            var result = await write();
+            if (outOfSpace is not null)
+            {
+                Volatile.Write(ref outOfSpace, null);
+            }
+            return result;
+        }
+        catch (Exception ex) when (Sql.IsOutOfSpace(ex))
+        {
+            Volatile.Write(ref outOfSpace, ex.Message);
+            throw;
+        }
+    }
+
+    protected virtual async Task<T> RunTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -45,8 +78,7 @@ public abstract class SqlDialect
         return result;
     }
 
-    /// <summary>Runs one write (its own transaction) and returns the rows it changed.</summary>
-    public virtual async Task<int> ExecuteWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
+    protected virtual async Task<int> RunWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -95,7 +127,7 @@ public sealed class SqliteDialect : SqlDialect
     // WAL is a property of the file: set once, it stays.
     public override string InitializeSql => "PRAGMA journal_mode = WAL";
 
-    public override Task<int> ExecuteWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
+    protected override Task<int> RunWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
         writer.ExecuteAsync(sql, bind, cancellationToken);
 
     // Read-modify-write transactions (the participants' reservations) run one at a time, in process:
@@ -104,7 +136,7 @@ public sealed class SqliteDialect : SqlDialect
     private readonly SemaphoreSlim transactionGate = new(1, 1);
     private DbConnection? transactionConnection;
 
-    public override async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    protected override async Task<T> RunTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         await transactionGate.WaitAsync(cancellationToken);
         try
@@ -138,12 +170,15 @@ public sealed class SqliteDialect : SqlDialect
         return connection;
     }
 
-    // The writer's settings are made once, on the one connection that commits.
+    // The writer's settings are made once, on the one connection that commits. journal_size_limit = 0:
+    // the WAL is cut back after each checkpoint instead of being overwritten in place, so it never
+    // keeps space it does not need, and a full volume fails the very next commit (SQLITE_FULL, which
+    // readiness reports) instead of only once the old WAL's space is used up.
     private async Task<DbConnection> OpenWriterAsync()
     {
         var connection = await OpenAsync(CancellationToken.None);
         await using var pragma = connection.CreateCommand();
-        pragma.CommandText = $"PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 10000;";
+        pragma.CommandText = $"PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 10000; PRAGMA journal_size_limit = 0;";
         await pragma.ExecuteNonQueryAsync();
         return connection;
     }
@@ -159,7 +194,7 @@ public sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect
     private readonly GroupCommitWriter writer = new(async () => await dataSource.OpenConnectionAsync(),
         ex => ex is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure });
 
-    public override Task<int> ExecuteWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
+    protected override Task<int> RunWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
         writer.ExecuteAsync(sql, bind, cancellationToken);
 
     public override string Name => $"PostgreSQL {dataSource.ConnectionString.Split(';').FirstOrDefault(p => p.StartsWith("Host", StringComparison.OrdinalIgnoreCase))}";
