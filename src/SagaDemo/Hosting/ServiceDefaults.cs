@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using SagaDemo.Infrastructure.Storage;
 using SagaDemo.Contracts;
+using SagaDemo.Infrastructure.Storage;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace SagaDemo.Hosting;
