@@ -80,6 +80,8 @@ public sealed class HostingTests
 
         public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public Task<int> DeleteExpiredAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) => throw failure;
+
         public Task<SagaWrite<OrderDetails>> InsertAsync(Order order, CancellationToken cancellationToken) => inner.InsertAsync(order, cancellationToken);
 
         public Task<SagaWrite<OrderDetails>> UpdateAsync(Order order, CancellationToken cancellationToken) => inner.UpdateAsync(order, cancellationToken);
@@ -104,6 +106,8 @@ public sealed class HostingTests
         public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task PingAsync(CancellationToken cancellationToken) => throw Down;
+
+        public Task<int> DeleteExpiredAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) => throw Down;
 
         public Task<SagaWrite<OrderDetails>> InsertAsync(Order order, CancellationToken cancellationToken) => throw Down;
 

@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
+using SagaDemo.Infrastructure.Storage;
 using SagaDemo.Orders;
 using SagaDemo.Saga;
 using SagaDemo.Tests.Infrastructure;
@@ -48,6 +50,24 @@ public sealed class ReconcilerTests : IDisposable
             .BeEquivalentTo([("payment", "ghost-1"), ("inventory", "ghost-1")]);
         (await State(system.Payment, "payment", "ghost-1")).Should().Be("cancelled");
         (await system.Inventory.CreateClient().GetFromJsonAsync<StockView>("/inventory/stock/SKU-GHOST", SagaJson.Options))!.Reserved.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task AConfirmedOrderDeletedByRetention_KeepsItsHolds()
+    {
+        (await system.PlaceAsync(SagaSystem.NewOrder("kept-1"))).StatusCode.Should().Be(HttpStatusCode.Created);
+        clock.Advance(TimeSpan.FromDays(31));
+        var retention = system.Orders.Services.GetServices<IHostedService>().OfType<RetentionJob>().Single();
+
+        await retention.RunPassAsync(CancellationToken.None);
+        var pass = await Reconciler.RunPassAsync(CancellationToken.None);
+
+        retention.Deleted.Should().Be(1, "the confirmed order ended more than Retention__Orders (30 days) ago");
+        (await system.Client.GetAsync("/orders/kept-1")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        pass.Released.Should().Be(0);
+        pass.Refused.Should().Be(0, "a hold older than the order retention may belong to a deleted order: nothing to report");
+        (await State(system.Payment, "payment", "kept-1")).Should().Be("reserved");
+        (await State(system.Delivery, "delivery", "kept-1")).Should().Be("reserved");
     }
 
     [Fact]

@@ -167,6 +167,9 @@ public sealed class RecoveryTests : IDisposable
 
         public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
 
+        public Task<int> DeleteExpiredAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
+            inner.DeleteExpiredAsync(before, limit, cancellationToken);
+
         public Task<SagaWrite<OrderDetails>> InsertAsync(Order order, CancellationToken cancellationToken) => inner.InsertAsync(order, cancellationToken);
 
         public Task<SagaWrite<OrderDetails>> UpdateAsync(Order order, CancellationToken cancellationToken) =>

@@ -54,6 +54,17 @@ public sealed class InMemoryOrderStore(TimeProvider clock) : IOrderStore
                 && (order.NextAttemptAt is null || order.NextAttemptAt <= now))
             .OrderBy(order => order.CreatedAt), limit);
 
+    public Task<int> DeleteExpiredAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var order in orders.Values.Where(o => SagaStates.IsEnded(o.Status) && o.UpdatedAt < before).Take(limit).ToList())
+        {
+            // Only as it was read: an order changed meanwhile is left for the next pass.
+            deleted += orders.TryRemove(KeyValuePair.Create(order.OrderId, order)) ? 1 : 0;
+        }
+        return Task.FromResult(deleted);
+    }
+
     private static Task<IReadOnlyList<Order>> Page(IEnumerable<Order> orders, int limit) =>
         Task.FromResult<IReadOnlyList<Order>>(orders.Take(limit).ToList());
 }

@@ -45,7 +45,7 @@ public static class OrchestratorRegistration
     }
 
     private static IServiceCollection AddOrderStore(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddStore<IOrderStore>(configuration, StorageRegistration.OrdersConnection, "sqlite", "Data Source=data/orders.db", "order_store",
+        services.AddStore<IOrderStore>(configuration, StorageRegistration.OrdersConnection, "sqlite", "Data Source=data/orders.db", "order_store", retention => retention.Orders,
             (sp, dialect) => dialect is null
                 ? new InMemoryOrderStore(sp.GetRequiredService<TimeProvider>())
                 : new SqlOrderStore(dialect, sp.GetRequiredService<TimeProvider>()));

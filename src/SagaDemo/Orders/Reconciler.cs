@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using SagaDemo.Clients;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
+using SagaDemo.Infrastructure.Storage;
 using SagaDemo.Saga;
 
 namespace SagaDemo.Orders;
@@ -40,6 +41,8 @@ public sealed record ReconcileStatus(long Passes, long Checked, long Released, l
 /// It cannot wipe the world when the log itself is wrong (empty, recreated, restored from a
 /// backup): holds for orders the log never saw are released at most MaxUnknownReleases per pass,
 /// and never when they are older than the log; what it refuses is logged as an error and reported.
+/// A hold older than the order retention (Retention__Orders) whose order is gone is left alone: its
+/// order may have ended long ago and been deleted.
 /// A dry run (POST /reconcile?dry_run=true) lists what a pass would release and releases nothing.
 /// </summary>
 public sealed class Reconciler(
@@ -47,6 +50,7 @@ public sealed class Reconciler(
     OrderSaga saga,
     TimeProvider clock,
     IOptions<ReconcileOptions> options,
+    IOptions<RetentionOptions> retention,
     SagaTelemetry telemetry,
     ILogger<Reconciler> logger) : BackgroundService
 {
@@ -199,6 +203,8 @@ public sealed class Reconciler(
         var order = await store.FindAsync(reservation.OrderId, cancellationToken);
         return order switch
         {
+            // Its order may have ended long ago and been deleted by retention: a confirmed order's hold. Left alone.
+            null when reservation.CreatedAt < now - retention.Value.Orders + options.Value.GracePeriod => new Verdict(true, null, null),
             null when reservation.CreatedAt < now - options.Value.GracePeriod => new Verdict(false, null,
                 $"The saga log has no order {reservation.OrderId}, and the reservation is older than the grace period " +
                 $"({options.Value.GracePeriod.TotalSeconds:0} s)."),

@@ -42,6 +42,8 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
         """,
         // When the log began (one row, written by the first start: InitializeAsync).
         "CREATE TABLE saga_log (id INTEGER PRIMARY KEY, created_at BIGINT NOT NULL)",
+        // Retention finds the ended orders by when they ended.
+        "CREATE INDEX orders_ended ON orders (updated_at) WHERE status IN ('confirmed', 'cancelled')",
     ];
 
     private string Columns => $"version, document, {ToOurClock("lease_until")}, {ToOurClock("next_attempt_at")}";
@@ -164,6 +166,26 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
         Sql.Add(command, "@now", now.ToUnixTimeMilliseconds());
         Sql.Add(command, "@limit", limit);
         return await ReadAsync(command, cancellationToken);
+    }
+
+    public async Task<int> DeleteExpiredAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await dialect.ExecuteWriteAsync("""
+                DELETE FROM orders WHERE order_id IN (
+                    SELECT order_id FROM orders WHERE status IN ('confirmed', 'cancelled') AND updated_at < @before
+                    ORDER BY updated_at LIMIT @limit)
+                """, command =>
+                {
+                    Sql.Set(command, "@before", before.ToUnixTimeMilliseconds());
+                    Sql.Set(command, "@limit", limit);
+                }, cancellationToken);
+        }
+        catch (Exception ex) when (Sql.IsUnavailable(ex))
+        {
+            throw new StoreUnavailableException($"The order store ({dialect.Name}) could not delete ended orders: {ex.Message}", ex);
+        }
     }
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken, bool prepare = false)

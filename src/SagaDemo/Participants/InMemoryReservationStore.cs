@@ -88,5 +88,18 @@ public sealed class InMemoryReservationStore<TRequest>(IReservationRules<TReques
         return Task.FromResult(ReservationPages.Of(page, query.Limit));
     }
 
+    public Task<int> DeleteExpiredAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            var expired = byOrder.Values.Where(r => r.Status != ReservationStatus.Reserved && r.CreatedAt < before).Take(limit).ToList();
+            foreach (var reservation in expired)
+            {
+                byOrder.Remove(reservation.OrderId);
+            }
+            return Task.FromResult(expired.Count);
+        }
+    }
+
     private int Held(string resource) => held.GetValueOrDefault(resource);
 }

@@ -55,7 +55,7 @@ public sealed class Participant
                 // In memory unless Storage__Provider says sqlite (ConnectionStrings__Reservations, by
                 // default data/<name>.db) or postgres (ConnectionStrings__Reservations required).
                 services.AddStore<IReservationStore<TRequest>>(configuration, StorageRegistration.ReservationsConnection, "memory",
-                    $"Data Source=data/{name}.db", "reservation_store", (sp, dialect) =>
+                    $"Data Source=data/{name}.db", "reservation_store", retention => retention.Reservations, (sp, dialect) =>
                     {
                         var rules = sp.GetRequiredService<IReservationRules<TRequest>>();
                         var clock = sp.GetRequiredService<TimeProvider>();

@@ -159,6 +159,23 @@ public sealed class SqlReservationStore<TRequest>(SqlDialect dialect, string rol
             return ReservationPages.Of(rows, query.Limit);
         }, "cannot be read");
 
+    public Task<int> DeleteExpiredAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
+        Guard(() => dialect.InTransactionAsync(async (connection, transaction) =>
+        {
+            // Released and refused reservations hold no units: the holds table is not touched.
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                DELETE FROM reservations WHERE role = @role AND order_id IN (
+                    SELECT order_id FROM reservations WHERE role = @role AND status IN ('cancelled', 'rejected') AND created_at < @before
+                    ORDER BY created_at LIMIT @limit)
+                """;
+            Sql.Add(command, "@role", roleName);
+            Sql.Add(command, "@before", before.ToUnixTimeMilliseconds());
+            Sql.Add(command, "@limit", limit);
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken), "could not delete expired reservations");
+
     // Lock keys: always the order first, then its resource, so two transactions never wait in a circle.
     private static string OrderKey(string orderId) => $"order/{orderId}";
 

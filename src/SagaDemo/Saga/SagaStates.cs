@@ -47,6 +47,9 @@ public static class SagaStates
     /// <summary>Still to be driven by somebody: recovery looks for these.</summary>
     public static bool IsUnfinished(SagaStatus status) => status is SagaStatus.Pending or SagaStatus.Compensating;
 
+    /// <summary>Over for good: confirmed or cancelled (compensation_failed still waits for an operator).</summary>
+    public static bool IsEnded(SagaStatus status) => status is SagaStatus.Confirmed or SagaStatus.Cancelled;
+
     /// <summary>Statuses by their wire names (snake_case: compensation_failed), as in JSON and the stores.</summary>
     public static IEnumerable<string> Names => ByName.Keys;
 

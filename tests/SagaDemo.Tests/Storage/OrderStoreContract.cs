@@ -151,6 +151,26 @@ public abstract class OrderStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeleteExpired_RemovesOnlyOrdersThatEndedBeforeTheMoment_InBatches()
+    {
+        var before = T0.AddDays(30);
+        foreach (var (id, status) in new[] { ("confirmed-old", SagaStatus.Confirmed), ("cancelled-old", SagaStatus.Cancelled), ("confirmed-old-2", SagaStatus.Confirmed),
+            ("failed-old", SagaStatus.CompensationFailed), ("compensating-old", SagaStatus.Compensating), ("pending-old", SagaStatus.Pending) })
+        {
+            await Store.InsertAsync(NewOrder(id) with { Status = status, UpdatedAt = before.AddSeconds(-1) }, CancellationToken.None);
+        }
+        await Store.InsertAsync(NewOrder("confirmed-new") with { Status = SagaStatus.Confirmed, UpdatedAt = before }, CancellationToken.None);
+
+        var first = await Store.DeleteExpiredAsync(before, 2, CancellationToken.None);
+        var second = await Store.DeleteExpiredAsync(before, 2, CancellationToken.None);
+
+        (first, second).Should().Be((2, 1));
+        var left = await Store.ListAsync(null, 100, CancellationToken.None);
+        left.Select(o => o.OrderId).Should().BeEquivalentTo(["failed-old", "compensating-old", "pending-old", "confirmed-new"],
+            "only what has ended for good goes; compensation_failed waits for an operator");
+    }
+
+    [Fact]
     public async Task Initialize_Again_IsHarmlessAndKeepsTheOrders()
     {
         await Store.InsertAsync(NewOrder("o-1"), CancellationToken.None);

@@ -99,7 +99,7 @@ public sealed class PostgresOrderStoreTests : OrderStoreContract
         await Task.WhenAll(replicas.Select(r => r.InitializeAsync(CancellationToken.None)));
 
         await using var count = database!.DataSource.CreateCommand("SELECT COUNT(*) FROM schema_migrations");
-        Convert.ToInt32(await count.ExecuteScalarAsync()).Should().Be(2, "each of the two migrations ran once");
+        Convert.ToInt32(await count.ExecuteScalarAsync()).Should().Be(3, "each of the three migrations ran once");
     }
 
     [Fact]

@@ -35,6 +35,33 @@ public abstract class ReservationStoreContract : IAsyncLifetime
     protected abstract Task<IReservationStore<InventoryReservationRequest>> CreateStoreAsync();
 
     [Fact]
+    public async Task DeleteExpired_RemovesOnlyReleasedAndRefusedReservationsMadeBeforeTheMoment_InBatches()
+    {
+        await Store.ReserveAsync(Request("released-old", quantity: 2), CancellationToken.None);
+        await Store.CancelAsync("released-old", CancellationToken.None);
+        await Store.ReserveAsync(Request("refused-old", "SKU-SCARCE", ScarceStock + 1), CancellationToken.None);
+        await Store.CancelAsync("cancelled-unseen-old", CancellationToken.None);
+        await Store.ReserveAsync(Request("held-old", quantity: 3), CancellationToken.None);
+        Clock.Advance(TimeSpan.FromDays(31));
+        var before = Clock.GetUtcNow().AddDays(-30);
+        await Store.ReserveAsync(Request("released-new", quantity: 1), CancellationToken.None);
+        await Store.CancelAsync("released-new", CancellationToken.None);
+
+        var first = await Store.DeleteExpiredAsync(before, 2, CancellationToken.None);
+        var second = await Store.DeleteExpiredAsync(before, 2, CancellationToken.None);
+        var third = await Store.DeleteExpiredAsync(before, 2, CancellationToken.None);
+
+        (first, second, third).Should().Be((2, 1, 0));
+        foreach (var gone in new[] { "released-old", "refused-old", "cancelled-unseen-old" })
+        {
+            (await Store.FindAsync(gone, CancellationToken.None)).Should().BeNull();
+        }
+        (await Store.FindAsync("held-old", CancellationToken.None))!.Status.Should().Be(ReservationStatus.Reserved, "a hold is never retention's");
+        (await Store.FindAsync("released-new", CancellationToken.None)).Should().NotBeNull();
+        (await Store.UnitsHeldAsync("SKU-1", CancellationToken.None)).Should().Be(3);
+    }
+
+    [Fact]
     public async Task Reserve_HoldsTheUnits_AndIsFoundAsReserved()
     {
         var result = await Store.ReserveAsync(Request("o-1", quantity: 3), CancellationToken.None);

@@ -11,4 +11,10 @@ public interface IStore
 
     /// <summary>Answers whether the store can be reached right now (the readiness check).</summary>
     Task PingAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> records that are over and older than
+    /// <paramref name="before"/> (ended orders; released or refused reservations): retention. Answers how many.
+    /// </summary>
+    Task<int> DeleteExpiredAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
 }

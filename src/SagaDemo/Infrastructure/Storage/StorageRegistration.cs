@@ -12,11 +12,12 @@ public static class StorageRegistration
     /// <summary>
     /// Registers the store <paramref name="create"/> makes for the configured provider (or
     /// <paramref name="defaultProvider"/>), as <typeparamref name="TStore"/> and as the <see cref="IStore"/>
-    /// that start-up initialises and /health checks under <paramref name="healthCheckName"/>.
+    /// that start-up initialises and /health checks under <paramref name="healthCheckName"/>; what is over
+    /// is deleted after <paramref name="keepFor"/> (the retention job).
     /// </summary>
     public static IServiceCollection AddStore<TStore>(this IServiceCollection services, IConfiguration configuration,
         string connectionName, string defaultProvider, string defaultSqlite, string healthCheckName,
-        Func<IServiceProvider, SqlDialect?, TStore> create)
+        Func<RetentionOptions, TimeSpan> keepFor, Func<IServiceProvider, SqlDialect?, TStore> create)
         where TStore : class, IStore
     {
         services.AddOptions<StorageOptions>().BindConfiguration("Storage").ValidateDataAnnotations().ValidateOnStart();
@@ -45,6 +46,8 @@ public static class StorageRegistration
 
         services.AddSingleton<IStore>(sp => sp.GetRequiredService<TStore>());
         services.AddHostedService<StoreInitializer>();
+        services.AddOptions<RetentionOptions>().BindConfiguration("Retention").ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<RetentionJob>(sp, keepFor));
         services.AddHealthChecks().AddCheck<StoreHealthCheck>(healthCheckName, tags: ["ready"]);
         return services;
     }
