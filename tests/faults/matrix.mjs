@@ -580,6 +580,115 @@ async function runCell(system, fault, cell, role, cellIndex) {
   };
 }
 
+// ---------- overload: a black-holed participant under 200 concurrent clients ----------
+
+// /proc/PID/status of a process: its resident memory (MiB) and its threads.
+function processUsage(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMiB: field('VmRSS') / 1024, threads: field('Threads') };
+}
+
+const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+
+// Inventory accepts connections and never answers for the whole run; 200 clients each place an
+// order, wait a second and place another. Once the breaker is open (after the first calls time
+// out) new orders must be answered in under a second, the orchestrator's memory and threads must
+// stay bounded, and when inventory is back every accepted order must end confirmed or cancelled
+// with the invariant holding.
+async function runOverload(system, cellIndex) {
+  const cell = 'overload/inventory';
+  const clients = Number(process.env.FAULT_OVERLOAD_CLIENTS ?? 200);
+  const seconds = Number(process.env.FAULT_OVERLOAD_SECONDS ?? 60);
+  const warmupMs = 5000;
+  const proxy = system.proxies.inventory;
+  const holdMs = (seconds + 30) * 1000;
+  proxy.fault = { plan: () => ({ kind: 'hang', ms: holdMs }) };
+  const pid = system.roles.order.child.pid;
+  const usage = [];
+  const sampler = setInterval(() => usage.push({ at: Date.now(), ...processUsage(pid) }), 1000);
+
+  const began = Date.now();
+  const end = began + seconds * 1000;
+  const orders = [];
+  const answers = [];
+  const prefix = `overload-${seed}`;
+  const rnd = random(cell, 'orders');
+  await Promise.all(Array.from({ length: clients }, async (_, client) => {
+    for (let n = 0; Date.now() < end; n++) {
+      const order = {
+        order_id: `${prefix}-${client}-${n}`, amount: 10, sku: `${prefix}-SKU-${Math.floor(rnd() * 3)}`, quantity: 1,
+        slot: slotOf(cellIndex, Math.floor(rnd() * 6)),
+        force_payment_failure: false, force_inventory_failure: false, force_delivery_failure: false,
+      };
+      orders.push(order);
+      const sent = Date.now();
+      let status;
+      try {
+        const response = await fetch(`${system.url}/orders`, {
+          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order), signal: AbortSignal.timeout(30_000),
+        });
+        await response.arrayBuffer();
+        status = response.status;
+      } catch (error) {
+        status = `error ${error.cause?.code ?? error.name}`;
+      }
+      answers.push({ sent, ms: Date.now() - sent, status });
+      await sleep(1000);
+    }
+  }));
+  clearInterval(sampler);
+  proxy.fault = null;
+  const sentAll = Date.now();
+
+  // The participant is back: every accepted order must end, and hold what its status says.
+  let result;
+  do {
+    result = await inspect(system, orders);
+    if (result.unfinished.length === 0 && result.violations.length === 0) break;
+    await sleep(1000);
+  } while (Date.now() - sentAll < convergeDeadlineMs);
+
+  const afterOpen = answers.filter((a) => a.sent >= began + warmupMs).map((a) => a.ms).sort((a, b) => a - b);
+  const steady = usage.filter((u) => u.at >= began + warmupMs);
+  const peak = { rssMiB: Math.max(...steady.map((u) => u.rssMiB)), threads: Math.max(...steady.map((u) => u.threads)) };
+  const firstHalf = steady.slice(0, Math.floor(steady.length / 2));
+  const secondHalf = steady.slice(Math.floor(steady.length / 2));
+  const peakOf = (samples, key) => Math.max(...samples.map((u) => u[key]));
+  const problems = [];
+  const p99 = percentile(afterOpen, 99);
+  if (!(p99 < 1000)) problems.push(`once the breaker was open, p99 of new orders took ${p99} ms (must be under 1 s)`);
+  // Bounded: the second half of the run needs no more memory or threads than the first (10 % slack).
+  if (peakOf(secondHalf, 'rssMiB') > 1.1 * peakOf(firstHalf, 'rssMiB') + 16) {
+    problems.push(`memory kept growing: peak ${peakOf(firstHalf, 'rssMiB').toFixed(0)} MiB in the first half, ${peakOf(secondHalf, 'rssMiB').toFixed(0)} MiB in the second`);
+  }
+  if (peakOf(secondHalf, 'threads') > 1.1 * peakOf(firstHalf, 'threads') + 4) {
+    problems.push(`threads kept growing: ${peakOf(firstHalf, 'threads')} in the first half, ${peakOf(secondHalf, 'threads')} in the second`);
+  }
+  const errors = answers.filter((a) => typeof a.status !== 'number').length;
+  if (errors > 0) problems.push(`${errors} request(s) got no HTTP answer`);
+  problems.push(...result.violations, ...result.unfinished.map((s) => `${s.order.order_id} is still ${s.status}`));
+
+  const count = (status) => result.states.filter((s) => s.status === status).length;
+  const statuses = Object.fromEntries([...new Set(answers.map((a) => a.status))].sort().map((s) => [s, answers.filter((a) => a.status === s).length]));
+  return {
+    cell,
+    fault: `black-holed for the whole run under ${clients} concurrent clients (${seconds} s), then back`,
+    participant: 'inventory',
+    orders: orders.length,
+    confirmed: count('confirmed'),
+    cancelled: count('cancelled'),
+    unfinished: result.unfinished.length,
+    violations: problems.length - result.unfinished.length,
+    answers: statuses,
+    latency_after_open_ms: { p50: percentile(afterOpen, 50), p99, max: afterOpen.at(-1) },
+    orchestrator_peak: { rss_mib: Math.round(peak.rssMiB), threads: peak.threads },
+    batch_seconds: (sentAll - began) / 1000,
+    converge_seconds: result.unfinished.length === 0 && result.violations.length === 0 ? (Date.now() - sentAll) / 1000 : null,
+    problems: problems.slice(0, 10),
+  };
+}
+
 // ---------- the run ----------
 
 function table(rows) {
@@ -637,6 +746,18 @@ try {
     console.log(`  ${ok ? 'ok  ' : 'FAIL'}  ${cell.padEnd(30)} ${row.confirmed} confirmed, ${row.cancelled} cancelled, ${row.violations} violations, ` +
       `${row.converge_seconds === null ? 'did not converge' : `converged in ${row.converge_seconds.toFixed(1)} s`} (batch ${row.batch_seconds.toFixed(1)} s` +
       `${row.orchestrator_kills ? `, ${row.orchestrator_kills} orchestrator kills` : ''}${row.reconciled ? `, ${row.reconciled} reconciled` : ''})`);
+    for (const problem of row.problems) console.log(`          ${problem}`);
+  }
+  if (cellFilter.test('overload/inventory')) {
+    const row = await runOverload(system, cells.length);
+    rows.push(row);
+    const ok = row.violations === 0 && row.unfinished === 0 && row.converge_seconds !== null;
+    if (ok) passed++;
+    else failedCells++;
+    console.log(`  ${ok ? 'ok  ' : 'FAIL'}  ${row.cell.padEnd(30)} ${row.orders} orders from 200 clients: ${JSON.stringify(row.answers)}; ` +
+      `after the breaker opened p50 ${row.latency_after_open_ms.p50} ms, p99 ${row.latency_after_open_ms.p99} ms, max ${row.latency_after_open_ms.max} ms; ` +
+      `orchestrator peak ${row.orchestrator_peak.rss_mib} MiB, ${row.orchestrator_peak.threads} threads; ` +
+      `${row.converge_seconds === null ? 'did not converge' : `converged in ${row.converge_seconds.toFixed(1)} s`}`);
     for (const problem of row.problems) console.log(`          ${problem}`);
   }
 } catch (error) {
