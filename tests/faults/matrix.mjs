@@ -165,7 +165,8 @@ class Proxy {
     const key = `${orderId}/${action}`;
     const attempt = (this.attempts.get(key) ?? 0) + 1;
     this.attempts.set(key, attempt);
-    const plan = (action !== 'read' && orderId && this.fault?.plan({ role: this.role, action, orderId, attempt })) || { kind: 'pass' };
+    // Faults hit reserves and cancels; a black hole (allRequests) swallows reads too.
+    const plan = ((this.fault?.allRequests || (action !== 'read' && orderId)) && this.fault?.plan({ role: this.role, action, orderId, attempt })) || { kind: 'pass' };
     const send = () => forward(req, body, this.participant.port);
 
     switch (plan.kind) {
@@ -603,7 +604,8 @@ async function runOverload(system, cellIndex) {
   const warmupMs = 5000;
   const proxy = system.proxies.inventory;
   const holdMs = (seconds + 30) * 1000;
-  proxy.fault = { plan: () => ({ kind: 'hang', ms: holdMs }) };
+  // Everything, reads included: a read that got through would close the breaker in the middle of the run.
+  proxy.fault = { allRequests: true, plan: () => ({ kind: 'hang', ms: holdMs }) };
   const pid = system.roles.order.child.pid;
   const usage = [];
   const sampler = setInterval(() => usage.push({ at: Date.now(), ...processUsage(pid) }), 1000);
