@@ -38,6 +38,11 @@ public sealed class LimitsTests
         order.Steps.Should().Equal("payment reserved", "inventory not sent", "payment cancelled");
         order.History.Single(c => c.Step == "inventory").Should().Match<StepCall>(c => c.Outcome == CallOutcome.NotSent && c.Attempts == 0);
         (await third.Content.ReadAsStringAsync()).Should().Contain("\"not_sent\"");
+
+        // Reading an order while the circuit is open: inventory's part is "unavailable", never a 500.
+        var read = await system.Client.GetAsync("/orders/breaker-1");
+        read.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await read.ReadJsonAsync())["participants"]!["inventory"]!.GetValue<string>().Should().Be("unavailable");
     }
 
     [Fact]

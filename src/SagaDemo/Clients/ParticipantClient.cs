@@ -59,9 +59,10 @@ public sealed class ParticipantClient(HttpClient http, string name, IOptions<Res
             };
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutRejectedException or JsonException
-            or InvalidOperationException)
+            or InvalidOperationException or BrokenCircuitException)
         {
-            // No usable answer (InvalidOperationException: a body in a character set that cannot be decoded).
+            // No usable answer (InvalidOperationException: a body in a character set that cannot be decoded;
+            // BrokenCircuitException: the participant's breaker is open, nothing was sent).
             return ParticipantState.Unavailable;
         }
     }

@@ -157,6 +157,7 @@ public sealed class Reconciler(
             return new ParticipantReconciliation(participant.Name, seen, released, null, refused);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or Polly.Timeout.TimeoutRejectedException
+            or Polly.CircuitBreaker.BrokenCircuitException
             && !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("Reconcile: could not read the reservations of {Participant}: {Error}", participant.Name, ex.Message);

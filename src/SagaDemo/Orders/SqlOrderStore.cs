@@ -80,7 +80,7 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
         if (dialect.OutOfSpace is not null)
         {
             // The last write failed for lack of space: ready again only once a write goes through.
-            await WriteAsync("the readiness probe", "UPDATE saga_log SET created_at = created_at WHERE id = 1", _ => { }, cancellationToken);
+            await WriteAsync("the readiness probe", dialect.SpaceProbeSql ?? "UPDATE saga_log SET created_at = created_at WHERE id = 1", _ => { }, cancellationToken);
         }
     }
 

@@ -68,7 +68,7 @@ public sealed class SqlReservationStore<TRequest>(SqlDialect dialect, string rol
         // The last write failed for lack of space: ready again only once a write goes through.
         return dialect.OutOfSpace is null
             ? 0
-            : await dialect.ExecuteWriteAsync("UPDATE reservation_migrations SET version = version WHERE version = 1", _ => { }, cancellationToken);
+            : await dialect.ExecuteWriteAsync(dialect.SpaceProbeSql ?? "UPDATE reservation_migrations SET version = version WHERE version = 1", _ => { }, cancellationToken);
     }, "cannot be written");
 
     public Task<ReserveResult> ReserveAsync(TRequest request, CancellationToken cancellationToken) =>

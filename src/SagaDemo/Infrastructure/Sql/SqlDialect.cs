@@ -29,6 +29,12 @@ public abstract class SqlDialect
     public virtual string? DatabaseNow => null;
 
     /// <summary>
+    /// A write that needs as much new space as any real one, run by readiness after a write failed
+    /// for lack of space; null where the store's own small probe write tells as much.
+    /// </summary>
+    public virtual string? SpaceProbeSql => null;
+
+    /// <summary>
     /// SQL that takes a lock on the text <c>@key</c> until the transaction ends, so that transactions
     /// touching the same key run one after the other; null where <see cref="InTransactionAsync"/>
     /// already runs every transaction alone.
@@ -124,8 +130,13 @@ public sealed class SqliteDialect : SqlDialect
         }
     }
 
-    // WAL is a property of the file: set once, it stays.
-    public override string InitializeSql => "PRAGMA journal_mode = WAL";
+    // WAL is a property of the file: set once, it stays. space_probe: see SpaceProbeSql.
+    public override string InitializeSql => "PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS space_probe (id INTEGER PRIMARY KEY, pad BLOB)";
+
+    // 64 KiB, more than any order or reservation write: a failed write leaves part of the WAL it
+    // grew behind, and a tiny probe would fit there while the next real write still fails.
+    public override string SpaceProbeSql =>
+        "INSERT INTO space_probe (id, pad) VALUES (1, zeroblob(65536)) ON CONFLICT (id) DO UPDATE SET pad = excluded.pad";
 
     protected override Task<int> RunWriteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
         writer.ExecuteAsync(sql, bind, cancellationToken);
