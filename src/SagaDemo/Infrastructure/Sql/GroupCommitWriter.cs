@@ -5,8 +5,9 @@ namespace SagaDemo.Infrastructure.Sql;
 
 /// <summary>
 /// A group commit: writes queue here, in process, and one writer loop takes every write waiting at
-/// that moment (up to <see cref="MaxBatch"/>) and runs them in one transaction on its connection,
-/// with each statement prepared once, then commits. Under load one commit serves many
+/// that moment (up to <see cref="MaxBatch"/>) and runs them in one transaction on its connection —
+/// on PostgreSQL as one batch (one round trip), on SQLite statement by statement, each prepared
+/// once — then commits. Under load one commit serves many
 /// sagas; each write's caller hears back only after the commit that made it durable, with the rows
 /// its statement changed. If the batch fails, nothing of it is committed and every caller hears so;
 /// a failure <c>retryable</c> says is transient (a deadlock between two replicas' batches) runs the
@@ -83,7 +84,46 @@ public sealed class GroupCommitWriter(Func<Task<DbConnection>> openWriter, Func<
         private async Task<int[]> CommitAsync(List<PendingWrite> batch)
         {
             connection ??= await openWriter();
-            await using var transaction = await connection.BeginTransactionAsync();
+            return connection.CanCreateBatch ? await CommitInOneRoundTripAsync(batch) : await CommitOneByOneAsync(batch);
+        }
+
+        /// <summary>
+        /// A database across the network (PostgreSQL): the whole group is sent as one batch, one round
+        /// trip. A batch outside a transaction runs as one implicit transaction — all of it or none —
+        /// committed at its end.
+        /// </summary>
+        private async Task<int[]> CommitInOneRoundTripAsync(List<PendingWrite> writes)
+        {
+            await using var batch = connection!.CreateBatch();
+            foreach (var write in writes)
+            {
+                // Bound like a single statement (the same callback), then its values go into the batch.
+                var bound = Prepared(write.Sql);
+                write.Bind(bound);
+                var statement = batch.CreateBatchCommand();
+                statement.CommandText = write.Sql;
+                foreach (DbParameter parameter in bound.Parameters)
+                {
+                    var value = statement.CreateParameter();
+                    value.ParameterName = parameter.ParameterName;
+                    value.Value = parameter.Value;
+                    statement.Parameters.Add(value);
+                }
+                batch.BatchCommands.Add(statement);
+            }
+            await batch.ExecuteNonQueryAsync();
+            var changed = new int[writes.Count];
+            for (var i = 0; i < writes.Count; i++)
+            {
+                changed[i] = batch.BatchCommands[i].RecordsAffected;
+            }
+            return changed;
+        }
+
+        /// <summary>An in-process database (SQLite): each statement prepared once, run in one transaction, then one commit.</summary>
+        private async Task<int[]> CommitOneByOneAsync(List<PendingWrite> batch)
+        {
+            await using var transaction = await connection!.BeginTransactionAsync();
             var changed = new int[batch.Count];
             for (var i = 0; i < batch.Count; i++)
             {
