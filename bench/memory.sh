@@ -18,7 +18,9 @@ trap 'exit 130' INT TERM
 publish_app
 declare -A port
 for role in order payment inventory delivery; do free_port "port[$role]"; done
-common=(Diagnostics__GcEndpoint=true Storage__Provider=memory Inventory__InitialStock=1000000000 Delivery__SlotCapacity=1000000000)
+# BENCH_ENV="NAME=VALUE ..." adds settings to every process (e.g. a runtime setting to try).
+# shellcheck disable=SC2206 # one word per setting
+common=(Diagnostics__GcEndpoint=true Storage__Provider=memory Inventory__InitialStock=1000000000 Delivery__SlotCapacity=1000000000 ${BENCH_ENV:-})
 for role in payment inventory delivery; do start_role "$role" "${port[$role]}" "$out/$role.log" "${common[@]}"; done
 start_role order "${port[order]}" "$out/order.log" "${common[@]}" \
   PAYMENT_URL="http://127.0.0.1:${port[payment]}" INVENTORY_URL="http://127.0.0.1:${port[inventory]}" DELIVERY_URL="http://127.0.0.1:${port[delivery]}"

@@ -53,8 +53,12 @@ public sealed record StepOutcome(CallOutcome Outcome, string? Detail, int Attemp
     public static StepOutcome NotSent(string detail) => new(CallOutcome.NotSent, detail, 0);
 }
 
-/// <summary>One call the orchestrator made to a participant, as it appears in an order's history.</summary>
-public sealed record StepCall(
+/// <summary>
+/// One call the orchestrator made to a participant, as it appears in an order's history. A value
+/// kept inline in the history's array (no object of its own): an order held in memory is about
+/// 70 bytes smaller (bench/README.md).
+/// </summary>
+public readonly record struct StepCall(
     string Step,
     SagaAction Action,
     CallOutcome Outcome,
