@@ -541,7 +541,8 @@ async function runCell(system, fault, cell, role, cellIndex) {
   };
 
   const began = Date.now();
-  const during = fault.during?.(system, cell.split('/')[1], started);
+  // A fault's own failure is the cell's problem, reported with it (never an unhandled rejection that kills the run).
+  const during = fault.during?.(system, cell.split('/')[1], started).catch((error) => ({ problems: [`the fault itself failed: ${error.message}`] }));
   const answers = await inParallel(orders, concurrency, async (order) => {
     startedCount++;
     for (const w of waiters.filter((w) => startedCount >= w.n)) w.resolve();
