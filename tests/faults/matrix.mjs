@@ -264,19 +264,28 @@ const faults = [
   },
   {
     id: 'disk-full', name: 'its volume fills up (a real filesystem, full), then space is freed', on: [...participants, 'order'],
-    during: async (system, role, started) => {
+    during: async (system, role, started, more) => {
       await started(10);
       const volume = system.volumes[role];
       volume.fill();
+      const extra = [];
       try {
-        // Readiness says why once a write has found no space (orders keep coming meanwhile).
-        const full = await system.health(role, (h) => h.status === 503 && h.body?.reasons?.[volume.check] === 'out of space', 20_000);
-        if (!full) return { problems: [`${role}: /health never reported "out of space" while its volume was full`] };
+        // SQLite goes on writing into the WAL's space after a checkpoint until the WAL must grow:
+        // orders keep coming (more of them, checked like the batch's) until a write finds no space
+        // and readiness says so.
+        const isFull = (h) => h.status === 503 && h.body?.reasons?.[volume.check] === 'out of space';
+        const deadline = Date.now() + 60_000;
+        let full = false;
+        while (!full && Date.now() < deadline) {
+          extra.push(...await more(8));
+          full = await system.health(role, isFull, 0);
+        }
+        if (!full) return { orders: extra, problems: [`${role}: /health never reported "out of space" while its volume was full`] };
       } finally {
         volume.free();
       }
       const ready = await system.health(role, (h) => h.status === 200 && !h.body?.reasons, 20_000);
-      return ready ? {} : { problems: [`${role}: /health did not become ready again once space was freed`] };
+      return { orders: extra, problems: ready ? [] : [`${role}: /health did not become ready again once space was freed`] };
     },
   },
   {
@@ -388,12 +397,12 @@ async function startSystem(dataDir) {
     // Polls a role's /health until what it answers passes the test; false at the deadline.
     async health(role, test, deadlineMs) {
       const deadline = Date.now() + deadlineMs;
-      while (Date.now() < deadline) {
+      for (;;) {
         const answer = await getJson(`${roles[role].url}/health`, { any: true });
         if (test(answer)) return true;
+        if (Date.now() >= deadline) return false;
         await sleep(100);
       }
-      return false;
     },
     // Kills the orchestrator where it stands and starts a new one on the same store (one at a time).
     async killOrchestrator() {
@@ -420,13 +429,22 @@ function slotOf(cellIndex, n) {
   return `${day.toISOString().slice(0, 10)}T10:00`;
 }
 
-function ordersFor(cell, cellIndex) {
-  const rnd = random(cell, 'orders');
+// A cell's orders. With `from` > 0: more orders after the batch, for a fault that needs more load;
+// each on a SKU and a slot of its own, none forced to fail, so every one reaches every participant.
+function ordersFor(cell, cellIndex, count = ordersPerCell, from = 0) {
+  const rnd = random(cell, 'orders', from);
   const prefix = `${cell.replace('/', '-')}-${seed}`;
-  return Array.from({ length: ordersPerCell }, (_, i) => {
+  if (from > 0) {
+    return Array.from({ length: count }, (_, i) => ({
+      order_id: `${prefix}-${from + i}`, amount: 10, sku: `${prefix}-SKU-MORE-${from + i}`, quantity: 1,
+      slot: `${slotOf(cellIndex, 7).slice(0, 11)}${String(Math.floor((from + i) / 60) % 24).padStart(2, '0')}:${String((from + i) % 60).padStart(2, '0')}`,
+      force_payment_failure: false, force_inventory_failure: false, force_delivery_failure: false,
+    }));
+  }
+  return Array.from({ length: count }, (_, i) => {
     const failure = rnd();
     return {
-      order_id: `${prefix}-${i}`,
+      order_id: `${prefix}-${from + i}`,
       amount: Math.round((1 + rnd() * 499) * 100) / 100,
       sku: `${prefix}-SKU-${Math.floor(rnd() * 3)}`,
       quantity: 1 + Math.floor(rnd() * 5),
@@ -542,14 +560,24 @@ async function runCell(system, fault, cell, role, cellIndex) {
 
   const began = Date.now();
   // A fault's own failure is the cell's problem, reported with it (never an unhandled rejection that kills the run).
-  const during = fault.during?.(system, cell.split('/')[1], started).catch((error) => ({ problems: [`the fault itself failed: ${error.message}`] }));
+  let placedMore = orders.length;
+  const more = async (count) => {
+    const extra = ordersFor(cell, cellIndex, count, placedMore);
+    placedMore += count;
+    await inParallel(extra, concurrency, (order) => place(system, order));
+    return extra;
+  };
+  const during = fault.during?.(system, cell.split('/')[1], started, more)
+    .catch((error) => ({ problems: [`the fault itself failed: ${error.message}`] }));
   const answers = await inParallel(orders, concurrency, async (order) => {
     startedCount++;
     for (const w of waiters.filter((w) => startedCount >= w.n)) w.resolve();
     return place(system, order);
   });
   for (const w of waiters) w.resolve();
-  const duringProblems = (await during)?.problems ?? [];
+  const duringResult = await during;
+  const duringProblems = duringResult?.problems ?? [];
+  orders.push(...(duringResult?.orders ?? []));
   proxy.fault = null;
   const sent = Date.now();
 
