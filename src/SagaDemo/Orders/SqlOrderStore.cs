@@ -46,7 +46,22 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
         "CREATE INDEX orders_ended ON orders (updated_at) WHERE status IN ('confirmed', 'cancelled')",
     ];
 
-    private string Columns => $"version, document, {ToOurClock("lease_until")}, {ToOurClock("next_attempt_at")}";
+    // The statements depend on the dialect only: made once (every write looks its statement up by text).
+    private string Columns => field ??= $"version, document, {ToOurClock("lease_until")}, {ToOurClock("next_attempt_at")}";
+
+    private string InsertSql => field ??= $"""
+        INSERT INTO orders (order_id, status, version, created_at, updated_at, lease_until, next_attempt_at, document)
+        VALUES (@order_id, @status, @version, @created_at, @updated_at,
+                {ToDatabaseClock("@lease_until")}, {ToDatabaseClock("@next_attempt_at")}, @document)
+        ON CONFLICT (order_id) DO NOTHING
+        """;
+
+    private string UpdateSql => field ??= $"""
+        UPDATE orders
+        SET status = @status, version = @version + 1, updated_at = @updated_at,
+            lease_until = {ToDatabaseClock("@lease_until")}, next_attempt_at = {ToDatabaseClock("@next_attempt_at")}, document = @document
+        WHERE order_id = @order_id AND version = @version
+        """;
 
     public string Description => "order store";
 
@@ -86,12 +101,7 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
 
     public async Task<SagaWrite<OrderDetails>> InsertAsync(Order order, CancellationToken cancellationToken)
     {
-        var added = await WriteAsync(order, $"""
-            INSERT INTO orders (order_id, status, version, created_at, updated_at, lease_until, next_attempt_at, document)
-            VALUES (@order_id, @status, @version, @created_at, @updated_at,
-                    {ToDatabaseClock("@lease_until")}, {ToDatabaseClock("@next_attempt_at")}, @document)
-            ON CONFLICT (order_id) DO NOTHING
-            """, cancellationToken);
+        var added = await WriteAsync(order, InsertSql, cancellationToken);
         if (added)
         {
             return SagaWrite<OrderDetails>.Ok(order);
@@ -101,12 +111,7 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
     }
 
     public async Task<SagaWrite<OrderDetails>> UpdateAsync(Order order, CancellationToken cancellationToken) =>
-        await WriteAsync(order, $"""
-            UPDATE orders
-            SET status = @status, version = @version + 1, updated_at = @updated_at,
-                lease_until = {ToDatabaseClock("@lease_until")}, next_attempt_at = {ToDatabaseClock("@next_attempt_at")}, document = @document
-            WHERE order_id = @order_id AND version = @version
-            """, cancellationToken)
+        await WriteAsync(order, UpdateSql, cancellationToken)
             ? SagaWrite<OrderDetails>.Ok(order with { Version = order.Version + 1 })
             : SagaWrite<OrderDetails>.Lost(order);
 
