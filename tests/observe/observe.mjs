@@ -64,8 +64,13 @@ console.log("==> Traces (OTLP/HTTP protobuf, decoded with the OpenTelemetry defi
 const traceOf = (name) => view[name]?.trace_id;
 const spansOf = (spans, name) => spans.filter((span) => span.traceId === traceOf(name));
 const services = (spans) => new Set(spans.map((span) => span.service));
+// Each process exports on its own schedule: wait for the orchestrator's saga span and its five call
+// spans (a participant's cancel span, also tagged "cancelled", can arrive before them).
+const sagaSpans = (spans) => spansOf(spans, "delivery").filter((s) => s.scope === "SagaDemo.Saga");
 const allSpans = await poll(async () => (await json(`${otlpUrl}/spans`)).body,
-  (spans) => services(spansOf(spans, "delivery")).size === 4 && spansOf(spans, "delivery").some((s) => s.attributes["saga.outcome"] === "cancelled"));
+  (spans) => services(spansOf(spans, "delivery")).size === 4
+    && sagaSpans(spans).some((s) => s.name === "saga order" && s.attributes["saga.outcome"] === "cancelled")
+    && sagaSpans(spans).filter((s) => s.attributes["saga.step"]).length >= 5);
 const delivery = spansOf(allSpans || [], "delivery");
 check("one saga's spans come from all four processes under one trace id",
   ["saga-demo-order", "saga-demo-payment", "saga-demo-inventory", "saga-demo-delivery"].every((s) => services(delivery).has(s)),
