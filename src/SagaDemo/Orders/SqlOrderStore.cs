@@ -95,7 +95,7 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
         if (dialect.OutOfSpace is not null)
         {
             // The last write failed for lack of space: ready again only once a write goes through.
-            await WriteAsync("the readiness probe", dialect.SpaceProbeSql ?? "UPDATE saga_log SET created_at = created_at WHERE id = 1", _ => { }, cancellationToken);
+            await WriteAsync("the readiness probe", null, dialect.SpaceProbeSql ?? "UPDATE saga_log SET created_at = created_at WHERE id = 1", _ => { }, cancellationToken);
         }
     }
 
@@ -173,25 +173,16 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
         return await ReadAsync(command, cancellationToken);
     }
 
-    public async Task<int> DeleteExpiredAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await dialect.ExecuteWriteAsync("""
-                DELETE FROM orders WHERE order_id IN (
-                    SELECT order_id FROM orders WHERE status IN ('confirmed', 'cancelled') AND updated_at < @before
-                    ORDER BY updated_at LIMIT @limit)
-                """, command =>
-                {
-                    Sql.Set(command, "@before", before.ToUnixTimeMilliseconds());
-                    Sql.Set(command, "@limit", limit);
-                }, cancellationToken);
-        }
-        catch (Exception ex) when (Sql.IsUnavailable(ex))
-        {
-            throw new StoreUnavailableException($"The order store ({dialect.Name}) could not delete ended orders: {ex.Message}", ex);
-        }
-    }
+    public Task<int> DeleteExpiredAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
+        WriteAsync("the deletion of ended orders", null, """
+            DELETE FROM orders WHERE order_id IN (
+                SELECT order_id FROM orders WHERE status IN ('confirmed', 'cancelled') AND updated_at < @before
+                ORDER BY updated_at LIMIT @limit)
+            """, command =>
+            {
+                Sql.Set(command, "@before", before.ToUnixTimeMilliseconds());
+                Sql.Set(command, "@limit", limit);
+            }, cancellationToken);
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken, bool prepare = false)
     {
@@ -210,10 +201,10 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
     }
 
     /// <summary>Runs one write of an order (its own transaction); true if it changed a row.</summary>
-    private Task<bool> WriteAsync(Order order, string sql, CancellationToken cancellationToken)
+    private async Task<bool> WriteAsync(Order order, string sql, CancellationToken cancellationToken)
     {
         var document = JsonSerializer.Serialize(order with { Version = 0 }, OrdersJsonContext.Default.Order);
-        return WriteAsync($"order {order.OrderId}", sql, command =>
+        return await WriteAsync("order ", order.OrderId, sql, command =>
             {
                 Sql.Set(command, "@order_id", order.OrderId);
                 Sql.Set(command, "@status", SagaStates.Name(order.Status));
@@ -224,18 +215,22 @@ public sealed class SqlOrderStore(SqlDialect dialect, TimeProvider clock) : IOrd
                 Sql.Set(command, "@next_attempt_at", order.NextAttemptAt?.ToUnixTimeMilliseconds());
                 Sql.Set(command, "@document", document);
                 BindOurNow(command, Sql.Set);
-            }, cancellationToken);
+            }, cancellationToken) == 1;
     }
 
-    private async Task<bool> WriteAsync(string what, string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one write (its own transaction); answers the rows it changed. A failure names what it
+    /// wrote: <paramref name="what"/> and <paramref name="id"/> (joined only then, not on every write).
+    /// </summary>
+    private async Task<int> WriteAsync(string what, string? id, string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
     {
         try
         {
-            return await dialect.ExecuteWriteAsync(sql, bind, cancellationToken) == 1;
+            return await dialect.ExecuteWriteAsync(sql, bind, cancellationToken);
         }
         catch (Exception ex) when (Sql.IsUnavailable(ex))
         {
-            throw new StoreUnavailableException($"The order store ({dialect.Name}) could not save {what}: {ex.Message}", ex);
+            throw new StoreUnavailableException($"The order store ({dialect.Name}) could not save {what}{id}: {ex.Message}", ex);
         }
     }
 

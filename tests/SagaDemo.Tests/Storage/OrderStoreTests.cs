@@ -105,10 +105,10 @@ public sealed class PostgresOrderStoreTests : OrderStoreContract
     [Fact]
     public async Task ALeaseIsJudgedOnTheDatabasesClock_NotOnAReplicaWhoseClockRunsAhead()
     {
-        var ahead = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(1));
-        var replicaAhead = new SqlOrderStore(new PostgresDialect(database!.DataSource), ahead);
-        // This replica (the system clock) drives the order: its lease runs 30 s from its now.
-        await Store.InsertAsync(NewOrder("driven") with { LeaseOwner = "replica-a", LeaseUntil = DateTimeOffset.UtcNow.AddSeconds(30) }, CancellationToken.None);
+        var (driver, onTime) = await ReplicaAsync(TimeSpan.Zero);
+        var (replicaAhead, ahead) = await ReplicaAsync(TimeSpan.FromHours(1));
+        // The replica on the database's time drives the order: its lease runs 30 s from its now.
+        await driver.InsertAsync(NewOrder("driven") with { LeaseOwner = "replica-a", LeaseUntil = onTime.GetUtcNow().AddSeconds(30) }, CancellationToken.None);
 
         var due = await replicaAhead.ListRecoverableAsync(ahead.GetUtcNow(), 10, CancellationToken.None);
         var seen = await replicaAhead.FindAsync("driven", CancellationToken.None);
@@ -120,12 +120,20 @@ public sealed class PostgresOrderStoreTests : OrderStoreContract
     [Fact]
     public async Task AnExpiredLease_IsTakenOverByAReplicaWhoseClockRunsBehind()
     {
-        var behind = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
-        var replicaBehind = new SqlOrderStore(new PostgresDialect(database!.DataSource), behind);
-        await Store.InsertAsync(NewOrder("abandoned") with { LeaseOwner = "replica-a", LeaseUntil = DateTimeOffset.UtcNow.AddSeconds(-1) }, CancellationToken.None);
+        var (driver, onTime) = await ReplicaAsync(TimeSpan.Zero);
+        var (replicaBehind, behind) = await ReplicaAsync(TimeSpan.FromHours(-1));
+        await driver.InsertAsync(NewOrder("abandoned") with { LeaseOwner = "replica-a", LeaseUntil = onTime.GetUtcNow().AddSeconds(-1) }, CancellationToken.None);
 
         var due = await replicaBehind.ListRecoverableAsync(behind.GetUtcNow(), 10, CancellationToken.None);
 
         due.Select(o => o.OrderId).Should().Equal("abandoned");
+    }
+
+    /// <summary>A replica on this database whose (fake) clock is the database's own, read from it, moved by <paramref name="skew"/>.</summary>
+    private async Task<(SqlOrderStore Store, FakeTimeProvider Clock)> ReplicaAsync(TimeSpan skew)
+    {
+        await using var now = database!.DataSource.CreateCommand("SELECT clock_timestamp()");
+        var clock = new FakeTimeProvider(new DateTimeOffset((DateTime)(await now.ExecuteScalarAsync())!, TimeSpan.Zero) + skew);
+        return (new SqlOrderStore(new PostgresDialect(database.DataSource), clock), clock);
     }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
 using SagaDemo.Infrastructure.Sql;
@@ -61,7 +62,7 @@ public sealed class OutOfSpaceTests : IDisposable
     public async Task AParticipantsFullVolume_MakesItsReadinessFail_UntilAWriteGoesThrough()
     {
         var volume = new FillableVolume(folder.ConnectionString("payment.db"));
-        var store = new SqlReservationStore<PaymentReservationRequest>(volume, "payment", new PaymentRules(Options.Create(new PaymentOptions())), TimeProvider.System);
+        var store = new SqlReservationStore<PaymentReservationRequest>(volume, "payment", new PaymentRules(Options.Create(new PaymentOptions())), new FakeTimeProvider());
         await store.InitializeAsync(CancellationToken.None);
         var check = new StoreHealthCheck(store);
 
