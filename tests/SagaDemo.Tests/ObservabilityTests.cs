@@ -22,7 +22,10 @@ public sealed class ObservabilityTests
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
-        (await response.Content.ReadAsStringAsync()).Should().Contain($"service_name=\"saga-demo-{role.RouteName()}\"", "the default service name");
+        var text = await response.Content.ReadAsStringAsync();
+        text.Should().Contain($"service_name=\"saga-demo-{role.RouteName()}\"", "the default service name");
+        text.Should().Contain("dotnet_process_memory_working_set_bytes{").And.Contain("dotnet_thread_pool_thread_count_total{",
+            "the runtime's own meter tells an operator (and the fault matrix's overload cell) how much memory and how many threads a role uses");
     }
 
     [Fact]

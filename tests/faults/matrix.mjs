@@ -58,8 +58,25 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 class Role {
   constructor(role, port, env) {
-    Object.assign(this, { role, port, env, child: null, exited: null });
+    Object.assign(this, { role, port, env, child: null, exited: null, crashes: [] });
     this.url = `http://127.0.0.1:${port}`;
+  }
+
+  // An exit nobody asked for (not kill() or stop()): remembered with the end of the role's log.
+  watch(child) {
+    child.once('exit', (code, signal) => {
+      if (child.stopping) return;
+      // What tells why: the runtime's own text (an unhandled exception is not a JSON line) and errors; else the last lines.
+      const tail = fs.readFileSync(path.join(workDir, 'logs', `${this.role}.log`), 'utf8').trimEnd().split('\n').slice(-300);
+      const telling = tail.filter((l) => !l.startsWith('{') || /"LogLevel":"(Error|Critical)"/.test(l));
+      const lines = (telling.length > 0 ? telling : tail).slice(-15);
+      this.crashes.push({ how: code === null ? `signal ${signal}` : `exit code ${code}`, log: lines.map((l) => l.slice(0, 400)) });
+    });
+  }
+
+  // The exits nobody asked for since the last call, as problems of the cell that saw them.
+  takeCrashes() {
+    return this.crashes.splice(0).map((c) => `${this.role} exited on its own (${c.how}); the end of its log:\n            ${c.log.join('\n            ')}`);
   }
 
   running() {
@@ -74,6 +91,7 @@ class Role {
       stdio: ['ignore', log, log],
     });
     fs.closeSync(log);
+    this.watch(this.child);
     this.exited = new Promise((resolve) => this.child.once('exit', resolve));
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
@@ -90,12 +108,14 @@ class Role {
 
   async kill() {
     if (!this.running()) return;
+    this.child.stopping = true;
     this.child.kill('SIGKILL');
     await this.exited;
   }
 
   async stop() {
     if (!this.running()) return;
+    this.child.stopping = true;
     this.child.kill('SIGTERM');
     if (!(await Promise.race([this.exited.then(() => true), sleep(5000).then(() => false)]))) await this.kill();
   }
@@ -412,6 +432,14 @@ async function startSystem(dataDir) {
       return true;
     },
     settled: () => restarting ?? Promise.resolve(),
+    // The roles that exited on their own since the last call, as problems; each is started again
+    // on its store, so one crash fails its own cell, not every cell after it.
+    async crashes() {
+      await restarting?.catch(() => {});
+      const problems = Object.values(roles).flatMap((r) => r.takeCrashes());
+      for (const r of Object.values(roles).filter((r) => !r.running())) await r.start();
+      return problems;
+    },
     async stop() {
       // A restart still under way would spawn an orchestrator after the others stopped: let it finish first.
       await restarting?.catch(() => {});
@@ -589,6 +617,7 @@ async function runCell(system, fault, cell, role, cellIndex) {
     if (result.unfinished.length === 0 && result.violations.length === 0) break;
     await sleep(250);
   } while (Date.now() - sent < convergeDeadlineMs);
+  duringProblems.push(...(await system.crashes()));
   const converged = result.unfinished.length === 0 && result.violations.length === 0;
 
   const count = (status) => result.states.filter((s) => s.status === status).length;
@@ -612,11 +641,18 @@ async function runCell(system, fault, cell, role, cellIndex) {
 
 // ---------- overload: a black-holed participant under 200 concurrent clients ----------
 
-// /proc/PID/status of a process: its resident memory (MiB) and its threads.
-function processUsage(pid) {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMiB: field('VmRSS') / 1024, threads: field('Threads') };
+// The orchestrator's memory (working set, MiB) and thread-pool threads, as its own /metrics reports
+// them (the runtime's meter): read over HTTP, so it holds wherever the processes run. null when
+// no answer came within a second.
+async function orchestratorUsage(system) {
+  try {
+    const text = await (await fetch(`${system.url}/metrics`, { signal: AbortSignal.timeout(1000) })).text();
+    const metric = (name) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+    const usage = { rssMiB: metric('dotnet_process_memory_working_set_bytes') / 1048576, threads: metric('dotnet_thread_pool_thread_count_total') };
+    return Number.isFinite(usage.rssMiB) && Number.isFinite(usage.threads) ? usage : null;
+  } catch {
+    return null;
+  }
 }
 
 const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
@@ -635,9 +671,16 @@ async function runOverload(system, cellIndex) {
   const holdMs = (seconds + 30) * 1000;
   // Everything, reads included: a read that got through would close the breaker in the middle of the run.
   proxy.fault = { allRequests: true, plan: () => ({ kind: 'hang', ms: holdMs }) };
-  const pid = system.roles.order.child.pid;
   const usage = [];
-  const sampler = setInterval(() => usage.push({ at: Date.now(), ...processUsage(pid) }), 1000);
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const at = Date.now();
+      const now = await orchestratorUsage(system);
+      if (now) usage.push({ at, ...now });
+      await sleep(Math.max(0, at + 1000 - Date.now()));
+    }
+  })();
 
   const began = Date.now();
   const end = began + seconds * 1000;
@@ -668,8 +711,10 @@ async function runOverload(system, cellIndex) {
       await sleep(1000);
     }
   }));
-  clearInterval(sampler);
+  sampling = false;
+  await sampler;
   proxy.fault = null;
+  const crashes = await system.crashes();
   const sentAll = Date.now();
 
   // The participant is back: every accepted order must end, and hold what its status says.
@@ -687,6 +732,8 @@ async function runOverload(system, cellIndex) {
   const secondHalf = steady.slice(Math.floor(steady.length / 2));
   const peakOf = (samples, key) => Math.max(...samples.map((u) => u[key]));
   const problems = [];
+  // Bounded memory is only shown by samples: most seconds of the run must have one.
+  if (steady.length < (seconds - warmupMs / 1000) / 2) problems.push(`only ${steady.length} samples of the orchestrator's /metrics in ${seconds} s`);
   const p99 = percentile(afterOpen, 99);
   if (!(p99 < 1000)) problems.push(`once the breaker was open, p99 of new orders took ${p99} ms (must be under 1 s)`);
   // Bounded: the second half of the run needs no more memory or threads than the first (10 % slack).
@@ -698,6 +745,7 @@ async function runOverload(system, cellIndex) {
   }
   const errors = answers.filter((a) => typeof a.status !== 'number').length;
   if (errors > 0) problems.push(`${errors} request(s) got no HTTP answer`);
+  problems.push(...crashes);
   problems.push(...result.violations, ...result.unfinished.map((s) => `${s.order.order_id} is still ${s.status}`));
 
   const count = (status) => result.states.filter((s) => s.status === status).length;
@@ -787,7 +835,7 @@ try {
     else failedCells++;
     console.log(`  ${ok ? 'ok  ' : 'FAIL'}  ${row.cell.padEnd(30)} ${row.orders} orders from 200 clients: ${JSON.stringify(row.answers)}; ` +
       `after the breaker opened p50 ${row.latency_after_open_ms.p50} ms, p99 ${row.latency_after_open_ms.p99} ms, max ${row.latency_after_open_ms.max} ms; ` +
-      `orchestrator peak ${row.orchestrator_peak.rss_mib} MiB, ${row.orchestrator_peak.threads} threads; ` +
+      `orchestrator peak ${row.orchestrator_peak.rss_mib} MiB, ${row.orchestrator_peak.threads} pool threads; ` +
       `${row.converge_seconds === null ? 'did not converge' : `converged in ${row.converge_seconds.toFixed(1)} s`}`);
     for (const problem of row.problems) console.log(`          ${problem}`);
   }

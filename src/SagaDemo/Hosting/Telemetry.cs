@@ -39,7 +39,8 @@ public static class Telemetry
             })
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(Ours).AddPrometheusExporter();
+                // The runtime's own meter too: memory, GC, thread pool, CPU (dotnet_process_memory_working_set_bytes, ...).
+                metrics.AddMeter(Ours, "System.Runtime").AddPrometheusExporter();
                 if (ExportsOtlp(configuration, "METRICS"))
                 {
                     metrics.AddOtlpExporter();
