@@ -63,4 +63,27 @@ public sealed class CanonicalFormsTests
         (await response.ReadJsonAsync())["errors"]!.AsObject().Select(e => e.Key).Should().Equal(field);
         system.Calls.Posts.Should().BeEmpty();
     }
+
+    [Theory]
+    [MemberData(nameof(SameSku))]
+    public void TwoSpellingsOfASku_AreOneStringInMemory(Spellings sku)
+    {
+        // The orders and reservations a store keeps share the canonical spelling instead of a copy each.
+        Canonical.Sku(sku.First).Should().BeSameAs(Canonical.Sku(sku.Second), sku.Name);
+    }
+
+    [Fact]
+    public void TwoSpellingsOfASlot_AreOneStringInMemory() =>
+        Canonical.Slot("2024-05-20T11:00").Should().BeSameAs(Canonical.Slot("2024-05-20T11:00:00"));
+
+    [Fact]
+    public void ASkuBeingChecked_IsNotKeptForSharing()
+    {
+        var spelling = $"CHECKED-{Guid.NewGuid():N}".ToUpperInvariant();
+
+        Canonical.SpellSku(spelling.ToLowerInvariant()).Should().Be(spelling);
+
+        Canonical.SpellSku(spelling.ToLowerInvariant()).Should().NotBeSameAs(Canonical.SpellSku(spelling.ToLowerInvariant()),
+            "input that may yet be refused takes no place among the shared spellings");
+    }
 }

@@ -41,7 +41,7 @@ public sealed class SkuAttribute() : FieldRuleAttribute(
     "sku is required: 1 to 64 characters without spaces, control or invisible format characters (case does not matter: sku-1 is SKU-1).")
 {
     protected override bool IsValidValue(object value) =>
-        value is string sku && Canonical.Sku(sku) is { Length: > 0 and <= 64 } canonical &&
+        value is string sku && Canonical.SpellSku(sku) is { Length: > 0 and <= 64 } canonical &&
         !canonical.Any(c => char.IsWhiteSpace(c) || char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format);
 }
 

@@ -1,12 +1,16 @@
-using System.Collections.Concurrent;
 using SagaDemo.Saga;
 
 namespace SagaDemo.Orders;
 
-/// <summary>Orders in process memory: fast, and gone when the process stops (the log begins with the process).</summary>
+/// <summary>
+/// Orders in process memory: fast, and gone when the process stops (the log begins with the process).
+/// A plain dictionary under one lock, held only to look up or swap one entry, or to copy the entries
+/// a listing reads: 28 bytes per order where a ConcurrentDictionary takes about 60 (bench/README.md).
+/// </summary>
 public sealed class InMemoryOrderStore(TimeProvider clock) : IOrderStore
 {
-    private readonly ConcurrentDictionary<string, Order> orders = new(StringComparer.Ordinal);
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, Order> orders = new(StringComparer.Ordinal);
     private readonly DateTimeOffset createdAt = clock.GetUtcNow();
 
     public InMemoryOrderStore()
@@ -24,32 +28,53 @@ public sealed class InMemoryOrderStore(TimeProvider clock) : IOrderStore
 
     public Task<SagaWrite<OrderDetails>> InsertAsync(Order order, CancellationToken cancellationToken)
     {
-        var stored = orders.GetOrAdd(order.OrderId, order);
-        return Task.FromResult(ReferenceEquals(stored, order) ? SagaWrite<OrderDetails>.Ok(order) : SagaWrite<OrderDetails>.Exists(stored));
+        lock (gate)
+        {
+            return Task.FromResult(orders.TryAdd(order.OrderId, order) ? SagaWrite<OrderDetails>.Ok(order) : SagaWrite<OrderDetails>.Exists(orders[order.OrderId]));
+        }
     }
 
     public Task<SagaWrite<OrderDetails>> UpdateAsync(Order order, CancellationToken cancellationToken)
     {
         var next = order with { Version = order.Version + 1 };
-        var saved = orders.TryGetValue(order.OrderId, out var stored) && stored.Version == order.Version
-            && orders.TryUpdate(order.OrderId, next, stored);
-        return Task.FromResult(saved ? SagaWrite<OrderDetails>.Ok(next) : SagaWrite<OrderDetails>.Lost(order));
+        lock (gate)
+        {
+            if (!orders.TryGetValue(order.OrderId, out var stored) || stored.Version != order.Version)
+            {
+                return Task.FromResult(SagaWrite<OrderDetails>.Lost(order));
+            }
+            orders[order.OrderId] = next;
+            return Task.FromResult(SagaWrite<OrderDetails>.Ok(next));
+        }
     }
 
-    public Task<Order?> FindAsync(string orderId, CancellationToken cancellationToken) =>
-        Task.FromResult(orders.GetValueOrDefault(orderId));
+    public Task<Order?> FindAsync(string orderId, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            return Task.FromResult(orders.GetValueOrDefault(orderId));
+        }
+    }
 
     public Task<IReadOnlyList<Order>> ListAsync(SagaStatus? status, int limit, CancellationToken cancellationToken) =>
-        Page(orders.Values.Where(order => status is null || order.Status == status)
+        Page(Matching(order => status is null || order.Status == status)
             .OrderByDescending(order => order.CreatedAt).ThenByDescending(order => order.OrderId, StringComparer.Ordinal), limit);
 
-    public Task<IReadOnlyDictionary<SagaStatus, long>> CountByStatusAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<SagaStatus, long>>(
-            orders.Values.GroupBy(order => order.Status).ToDictionary(group => group.Key, group => group.LongCount()));
+    public Task<IReadOnlyDictionary<SagaStatus, long>> CountByStatusAsync(CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<SagaStatus, long>();
+        lock (gate)
+        {
+            foreach (var order in orders.Values)
+            {
+                counts[order.Status] = counts.GetValueOrDefault(order.Status) + 1;
+            }
+        }
+        return Task.FromResult<IReadOnlyDictionary<SagaStatus, long>>(counts);
+    }
 
     public Task<IReadOnlyList<Order>> ListRecoverableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
-        Page(orders.Values
-            .Where(order => SagaStates.IsUnfinished(order.Status)
+        Page(Matching(order => SagaStates.IsUnfinished(order.Status)
                 && (order.LeaseUntil is null || order.LeaseUntil < now)
                 && (order.NextAttemptAt is null || order.NextAttemptAt <= now))
             .OrderBy(order => order.CreatedAt), limit);
@@ -57,12 +82,24 @@ public sealed class InMemoryOrderStore(TimeProvider clock) : IOrderStore
     public Task<int> DeleteExpiredAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
     {
         var deleted = 0;
-        foreach (var order in orders.Values.Where(o => SagaStates.IsEnded(o.Status) && o.UpdatedAt < before).Take(limit).ToList())
+        lock (gate)
         {
-            // Only as it was read: an order changed meanwhile is left for the next pass.
-            deleted += orders.TryRemove(KeyValuePair.Create(order.OrderId, order)) ? 1 : 0;
+            foreach (var order in orders.Values.Where(o => SagaStates.IsEnded(o.Status) && o.UpdatedAt < before).Take(limit).ToList())
+            {
+                orders.Remove(order.OrderId);
+                deleted++;
+            }
         }
         return Task.FromResult(deleted);
+    }
+
+    /// <summary>The orders that match, copied under the lock (sorted and paged outside it).</summary>
+    private List<Order> Matching(Func<Order, bool> match)
+    {
+        lock (gate)
+        {
+            return orders.Values.Where(match).ToList();
+        }
     }
 
     private static Task<IReadOnlyList<Order>> Page(IEnumerable<Order> orders, int limit) =>

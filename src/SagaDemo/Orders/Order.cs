@@ -5,8 +5,8 @@ using SagaDemo.Saga;
 
 namespace SagaDemo.Orders;
 
-/// <summary>What was ordered: a validated <see cref="OrderRequest"/>.</summary>
-public sealed record OrderDetails(
+/// <summary>What was ordered: a validated <see cref="OrderRequest"/>. A value, kept inside its saga's log (no object of its own).</summary>
+public readonly record struct OrderDetails(
     string OrderId,
     decimal Amount,
     string Sku,

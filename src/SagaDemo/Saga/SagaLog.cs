@@ -12,6 +12,7 @@ namespace SagaDemo.Saga;
 /// outcome of the call that failed (null if the saga was interrupted), <see cref="FailureTimedOut"/>
 /// whether an unknown one was for want of an answer in time. <see cref="TraceParent"/> is the W3C
 /// trace context the saga started in (when traces are recorded), so later drives link to it.
+/// Its four times are kept as <see cref="UtcTicks"/>: a log held in memory is 48 bytes smaller (bench/README.md).
 /// </summary>
 public sealed record SagaLog<TData>(
     TData Details,
@@ -29,6 +30,19 @@ public sealed record SagaLog<TData>(
     long Version = 0,
     string? TraceParent = null)
 {
+    private readonly long createdAt = UtcTicks.Of(CreatedAt);
+    private readonly long updatedAt = UtcTicks.Of(UpdatedAt);
+    private readonly long leaseUntil = UtcTicks.Of(LeaseUntil);
+    private readonly long nextAttemptAt = UtcTicks.Of(NextAttemptAt);
+
+    public DateTimeOffset CreatedAt { get => UtcTicks.Time(createdAt); init => createdAt = UtcTicks.Of(value); }
+
+    public DateTimeOffset UpdatedAt { get => UtcTicks.Time(updatedAt); init => updatedAt = UtcTicks.Of(value); }
+
+    public DateTimeOffset? LeaseUntil { get => UtcTicks.OptionalTime(leaseUntil); init => leaseUntil = UtcTicks.Of(value); }
+
+    public DateTimeOffset? NextAttemptAt { get => UtcTicks.OptionalTime(nextAttemptAt); init => nextAttemptAt = UtcTicks.Of(value); }
+
     /// <summary>A new saga's log, not stored yet: its first write inserts it.</summary>
     public static SagaLog<TData> Begin(TData details, DateTimeOffset now) => new(details, SagaStatus.Pending, null, null, false, [], now, now);
 

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace SagaDemo.Saga;
 
 [JsonConverter(typeof(SnakeCaseEnumConverter<SagaStatus>))]
-public enum SagaStatus
+public enum SagaStatus : byte
 {
     /// <summary>The saga is running (or was interrupted and waits for recovery).</summary>
     Pending,
