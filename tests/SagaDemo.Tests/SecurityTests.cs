@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using SagaDemo.Contracts;
 using SagaDemo.Hosting;
 using SagaDemo.Tests.Infrastructure;
@@ -98,6 +99,18 @@ public sealed class SecurityTests
         var health = await factory.CreateClient().GetAsync("/health");
 
         (await health.ReadJsonAsync())["auth"]!.GetValue<string>().Should().Be("open");
+    }
+
+    [Theory]
+    [InlineData(ServiceRole.Order)]
+    [InlineData(ServiceRole.Payment)]
+    public void ABearerTokenNeedsNoDataProtection_SoNoRoleMakesAKeyRing(ServiceRole role)
+    {
+        // A key ring is made (or loaded from ~/.aspnet) at every start-up when data protection is
+        // registered: time, and a warning about keys in a container's throwaway home. Tokens need none.
+        using var factory = new SagaFactory(role, new Dictionary<string, string?> { ["Security:OperatorToken"] = OperatorToken, ["Security:ServiceToken"] = ServiceToken });
+
+        factory.Services.GetService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>().Should().BeNull();
     }
 
     [Fact]

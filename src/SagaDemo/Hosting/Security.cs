@@ -36,9 +36,16 @@ public static class Security
         var services = builder.Services;
         services.AddOptions<SecurityOptions>().BindConfiguration("Security");
         var options = builder.Configuration.GetSection("Security").Get<SecurityOptions>() ?? new SecurityOptions();
-        services.AddAuthentication()
-            .AddScheme<TokenOptions, BearerTokenHandler>(Operator, o => o.Token = options.OperatorToken)
-            .AddScheme<TokenOptions, BearerTokenHandler>(Service, o => o.Token = options.ServiceToken);
+        // Authentication's core only: a bearer token needs no cookies, so no data protection (whose
+        // key ring AddAuthentication() would load or make at every start-up).
+        services.AddAuthenticationCore(authentication =>
+        {
+            authentication.AddScheme<BearerTokenHandler>(Operator, displayName: null);
+            authentication.AddScheme<BearerTokenHandler>(Service, displayName: null);
+        });
+        services.Configure<TokenOptions>(Operator, o => o.Token = options.OperatorToken);
+        services.Configure<TokenOptions>(Service, o => o.Token = options.ServiceToken);
+        services.AddWebEncoders();
         services.AddAuthorizationBuilder()
             .AddPolicy(Operator, policy => Require(policy, Operator, options.OperatorToken))
             .AddPolicy(Service, policy => Require(policy, Service, options.ServiceToken));
