@@ -65,12 +65,15 @@ const traceOf = (name) => view[name]?.trace_id;
 const spansOf = (spans, name) => spans.filter((span) => span.traceId === traceOf(name));
 const services = (spans) => new Set(spans.map((span) => span.service));
 // Each process exports on its own schedule: wait for the orchestrator's saga span and its five call
-// spans (a participant's cancel span, also tagged "cancelled", can arrive before them).
+// spans (a participant's cancel span, also tagged "cancelled", can arrive before them), and for the
+// participants' five server spans (payment's cancel can come after everything else).
 const sagaSpans = (spans) => spansOf(spans, "delivery").filter((s) => s.scope === "SagaDemo.Saga");
+const serverSpans = (spans) => spansOf(spans, "delivery").filter((span) => span.kind === 2 && span.service !== "saga-demo-order");
 const allSpans = await poll(async () => (await json(`${otlpUrl}/spans`)).body,
   (spans) => services(spansOf(spans, "delivery")).size === 4
     && sagaSpans(spans).some((s) => s.name === "saga order" && s.attributes["saga.outcome"] === "cancelled")
-    && sagaSpans(spans).filter((s) => s.attributes["saga.step"]).length >= 5);
+    && sagaSpans(spans).filter((s) => s.attributes["saga.step"]).length >= 5
+    && serverSpans(spans).length >= 5);
 const delivery = spansOf(allSpans || [], "delivery");
 check("one saga's spans come from all four processes under one trace id",
   ["saga-demo-order", "saga-demo-payment", "saga-demo-inventory", "saga-demo-delivery"].every((s) => services(delivery).has(s)),
@@ -85,7 +88,7 @@ check("a span per participant call, with step, action, outcome and attempts",
     "payment cancel succeeded", "payment reserve succeeded"]) && calls.every((span) => span.attributes["saga.attempts"] >= 1
     && span.attributes["saga.order_id"] === orders.delivery.order_id && span.parentSpanId === sagaSpan?.spanId),
   JSON.stringify(callWords));
-const servers = delivery.filter((span) => span.kind === 2 && span.service !== "saga-demo-order");
+const servers = serverSpans(allSpans || []);
 check("the participants' server spans continue the trace (W3C traceparent), tagged with the order",
   servers.length === 5 && servers.every((span) => span.attributes["saga.order_id"] === orders.delivery.order_id && span.parentSpanId),
   `${servers.length} server spans: ${servers.map((s) => `${s.service} ${s.attributes["saga.action"]}`).join(", ")}`);
