@@ -457,22 +457,14 @@ function slotOf(cellIndex, n) {
   return `${day.toISOString().slice(0, 10)}T10:00`;
 }
 
-// A cell's orders. With `from` > 0: more orders after the batch, for a fault that needs more load;
-// each on a SKU and a slot of its own, none forced to fail, so every one reaches every participant.
-function ordersFor(cell, cellIndex, count = ordersPerCell, from = 0) {
-  const rnd = random(cell, 'orders', from);
+// A cell's batch: seeded, some forced to fail at a step.
+function ordersFor(cell, cellIndex) {
+  const rnd = random(cell, 'orders');
   const prefix = `${cell.replace('/', '-')}-${seed}`;
-  if (from > 0) {
-    return Array.from({ length: count }, (_, i) => ({
-      order_id: `${prefix}-${from + i}`, amount: 10, sku: `${prefix}-SKU-MORE-${from + i}`, quantity: 1,
-      slot: `${slotOf(cellIndex, 7).slice(0, 11)}${String(Math.floor((from + i) / 60) % 24).padStart(2, '0')}:${String((from + i) % 60).padStart(2, '0')}`,
-      force_payment_failure: false, force_inventory_failure: false, force_delivery_failure: false,
-    }));
-  }
-  return Array.from({ length: count }, (_, i) => {
+  return Array.from({ length: ordersPerCell }, (_, i) => {
     const failure = rnd();
     return {
-      order_id: `${prefix}-${from + i}`,
+      order_id: `${prefix}-${i}`,
       amount: Math.round((1 + rnd() * 499) * 100) / 100,
       sku: `${prefix}-SKU-${Math.floor(rnd() * 3)}`,
       quantity: 1 + Math.floor(rnd() * 5),
@@ -482,6 +474,17 @@ function ordersFor(cell, cellIndex, count = ordersPerCell, from = 0) {
       force_delivery_failure: failure >= 0.25 && failure < 0.45,
     };
   });
+}
+
+// More orders after the batch (numbered on from it), for a fault that needs more load: each on a
+// SKU and a slot of its own, none forced to fail, so every one reaches every participant.
+function moreOrdersFor(cell, cellIndex, count, from) {
+  const prefix = `${cell.replace('/', '-')}-${seed}`;
+  return Array.from({ length: count }, (_, i) => ({
+    order_id: `${prefix}-${from + i}`, amount: 10, sku: `${prefix}-SKU-MORE-${from + i}`, quantity: 1,
+    slot: `${slotOf(cellIndex, 7).slice(0, 11)}${String(Math.floor((from + i) / 60) % 24).padStart(2, '0')}:${String((from + i) % 60).padStart(2, '0')}`,
+    force_payment_failure: false, force_inventory_failure: false, force_delivery_failure: false,
+  }));
 }
 
 // Places one order like a careful client: a lost connection is retried with the same body (the
@@ -590,7 +593,7 @@ async function runCell(system, fault, cell, role, cellIndex) {
   // A fault's own failure is the cell's problem, reported with it (never an unhandled rejection that kills the run).
   let placedMore = orders.length;
   const more = async (count) => {
-    const extra = ordersFor(cell, cellIndex, count, placedMore);
+    const extra = moreOrdersFor(cell, cellIndex, count, placedMore);
     placedMore += count;
     await inParallel(extra, concurrency, (order) => place(system, order));
     return extra;

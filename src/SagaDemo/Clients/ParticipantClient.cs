@@ -58,14 +58,20 @@ public sealed class ParticipantClient(HttpClient http, string name, IOptions<Res
                 _ => ParticipantState.Unavailable,
             };
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutRejectedException or JsonException
-            or InvalidOperationException or BrokenCircuitException)
+        catch (Exception ex) when (IsNoUsableAnswer(ex))
         {
-            // No usable answer (InvalidOperationException: a body in a character set that cannot be decoded;
-            // BrokenCircuitException: the participant's breaker is open, nothing was sent).
             return ParticipantState.Unavailable;
         }
     }
+
+    /// <summary>
+    /// Whether a read of the participant failed for want of a usable answer: unreachable, no answer in
+    /// time, a body that cannot be read (InvalidOperationException: a character set that cannot be
+    /// decoded), or its breaker open (nothing was sent). Every reader of a participant agrees on it.
+    /// </summary>
+    public static bool IsNoUsableAnswer(Exception ex) =>
+        ex is HttpRequestException or OperationCanceledException or TimeoutRejectedException or JsonException
+            or InvalidOperationException or BrokenCircuitException;
 
     /// <summary>One page of the participant's reservations that still hold something, oldest first.</summary>
     public async Task<ReservationPage> ListReservedAsync(string? after, int limit, CancellationToken cancellationToken)

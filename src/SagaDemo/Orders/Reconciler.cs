@@ -156,9 +156,7 @@ public sealed class Reconciler(
             }
             return new ParticipantReconciliation(participant.Name, seen, released, null, refused);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or Polly.Timeout.TimeoutRejectedException
-            or Polly.CircuitBreaker.BrokenCircuitException
-            && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ParticipantClient.IsNoUsableAnswer(ex) && !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("Reconcile: could not read the reservations of {Participant}: {Error}", participant.Name, ex.Message);
             return new ParticipantReconciliation(participant.Name, seen, released, $"Could not read the reservations of {participant.Name}: {ex.Message}", refused);
