@@ -151,6 +151,42 @@ public abstract class OrderStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListRecoverable_FollowsEveryWrite_AnEndedOrderLeavesIt_AnOperatorsRetryBringsOneBack()
+    {
+        var now = T0.AddMinutes(10);
+        var confirmed = NewOrder("pending-then-confirmed");
+        var retried = NewOrder("failed-then-retried") with { Status = SagaStatus.CompensationFailed };
+        await Store.InsertAsync(confirmed, CancellationToken.None);
+        await Store.InsertAsync(retried, CancellationToken.None);
+        (await Store.ListRecoverableAsync(now, 10, CancellationToken.None)).Select(o => o.OrderId).Should().Equal("pending-then-confirmed");
+
+        await Store.UpdateAsync(confirmed with { Status = SagaStatus.Confirmed }, CancellationToken.None);
+        await Store.UpdateAsync(retried with { Status = SagaStatus.Compensating }, CancellationToken.None);
+
+        (await Store.ListRecoverableAsync(now, 10, CancellationToken.None)).Select(o => o.OrderId).Should().Equal("failed-then-retried");
+    }
+
+    [Fact]
+    public async Task CountByStatus_CountsEachStatus_AndFollowsUpdatesAndDeletions()
+    {
+        var before = T0; // only "c" ended before it
+        var first = NewOrder("a");
+        await Store.InsertAsync(first, CancellationToken.None);
+        await Store.InsertAsync(NewOrder("b"), CancellationToken.None);
+        await Store.InsertAsync(NewOrder("c") with { Status = SagaStatus.Cancelled, UpdatedAt = before.AddSeconds(-1) }, CancellationToken.None);
+        (await Store.CountByStatusAsync(CancellationToken.None)).Should().BeEquivalentTo(
+            new Dictionary<SagaStatus, long> { [SagaStatus.Pending] = 2, [SagaStatus.Cancelled] = 1 });
+
+        await Store.UpdateAsync(first with { Status = SagaStatus.Confirmed }, CancellationToken.None);
+        await Store.UpdateAsync(first with { Status = SagaStatus.Cancelled }, CancellationToken.None); // stale: refused, counts nothing
+        await Store.DeleteExpiredAsync(before, 10, CancellationToken.None);
+
+        (await Store.CountByStatusAsync(CancellationToken.None)).Should().BeEquivalentTo(
+            new Dictionary<SagaStatus, long> { [SagaStatus.Pending] = 1, [SagaStatus.Confirmed] = 1 },
+            "a status no order has any more is left out");
+    }
+
+    [Fact]
     public async Task DeleteExpired_RemovesOnlyOrdersThatEndedBeforeTheMoment_InBatches()
     {
         var before = T0.AddDays(30);
