@@ -89,7 +89,8 @@ start_system() {
     elif [[ $role == order ]]; then
       case $store in
         memory) env=(Storage__Provider=memory) ;;
-        sqlite) env=(Storage__Provider=sqlite "ConnectionStrings__Orders=Data Source=$out/orders.db") ;;
+        # A fresh file for each run: a build measured later in a round must not inherit a larger one.
+        sqlite) env=(Storage__Provider=sqlite "ConnectionStrings__Orders=Data Source=$out/orders-$config-r$round.db") ;;
         postgres) env=(Storage__Provider=postgres "ConnectionStrings__Orders=$(pg_create_database "bench_${config//-/_}_$round")") ;;
       esac
       start_role order "${port[order]}" "$log" "${env[@]}" "${extra[@]}" "${urls[@]}" ${BENCH_ENV:-}
