@@ -58,13 +58,15 @@ public sealed record StepOutcome(CallOutcome Outcome, string? Detail, int Attemp
 /// kept inline in the history's array (no object of its own) in 32 bytes (it took 72; bench/README.md):
 /// its start as <see cref="UtcTicks"/>, its answer as milliseconds after the start (a call lasts
 /// seconds; the answer's time is kept to the millisecond), its attempts as 16 bits, its enums as bytes.
+/// A with-expression may set the two times in either order: a new start keeps the answer's time.
 /// </summary>
 public readonly record struct StepCall
 {
-    private const int NoAnswer = int.MinValue;
-
     private readonly long startedAt;
-    private readonly int answeredAfterMs;
+
+    // 0: no answer (also in a default StepCall); otherwise the milliseconds from the start, one added
+    // to those at or after it (an answer in the start's own millisecond is 1).
+    private readonly int answer;
     private readonly ushort attempts;
 
     public StepCall(string step, SagaAction action, CallOutcome outcome, int attempts, DateTimeOffset startedAt, DateTimeOffset? finishedAt, string? detail)
@@ -73,8 +75,8 @@ public readonly record struct StepCall
         Action = action;
         Outcome = outcome;
         Attempts = attempts;
-        StartedAt = startedAt;
-        FinishedAt = finishedAt;
+        this.startedAt = UtcTicks.Of(startedAt);
+        answer = Answer(this.startedAt, finishedAt);
         Detail = detail;
     }
 
@@ -90,22 +92,34 @@ public readonly record struct StepCall
         init => attempts = checked((ushort)value);
     }
 
-    /// <summary>Set before <see cref="FinishedAt"/> (the constructor and the order of a with-expression's members do).</summary>
     public DateTimeOffset StartedAt
     {
         get => UtcTicks.Time(startedAt);
-        init => startedAt = UtcTicks.Of(value);
+        init
+        {
+            var finishedAt = FinishedAt;
+            startedAt = UtcTicks.Of(value);
+            answer = Answer(startedAt, finishedAt);
+        }
     }
 
     public DateTimeOffset? FinishedAt
     {
-        get => answeredAfterMs == NoAnswer ? null : UtcTicks.Time(startedAt).AddMilliseconds(answeredAfterMs);
-        init => answeredAfterMs = value is { } answered
-            ? (int)Math.Clamp(Math.Round((answered - UtcTicks.Time(startedAt)).TotalMilliseconds), NoAnswer + 1, int.MaxValue)
-            : NoAnswer;
+        get => answer == 0 ? null : UtcTicks.Time(startedAt).AddMilliseconds(answer > 0 ? answer - 1 : answer);
+        init => answer = Answer(startedAt, value);
     }
 
     public string? Detail { get; init; }
+
+    private static int Answer(long startedAt, DateTimeOffset? finishedAt)
+    {
+        if (finishedAt is not { } answered)
+        {
+            return 0;
+        }
+        var afterStart = Math.Clamp(Math.Round((answered - UtcTicks.Time(startedAt)).TotalMilliseconds), int.MinValue, int.MaxValue - 1);
+        return afterStart >= 0 ? (int)afterStart + 1 : (int)afterStart;
+    }
 }
 
 /// <summary>The names of actions and outcomes as the API and the telemetry spell them (see <see cref="WireName{TEnum}"/>).</summary>

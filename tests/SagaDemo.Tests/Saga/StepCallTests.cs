@@ -49,4 +49,28 @@ public sealed class StepCallTests
         call.StartedAt.Should().Be(start).And.Subject!.Value.Offset.Should().Be(TimeSpan.Zero);
         call.FinishedAt.Should().Be(start.AddSeconds(2));
     }
+
+    [Fact]
+    public void ANewStart_KeepsTheAnswersTime_WhicheverTimeAWithExpressionSetsFirst()
+    {
+        var answered = Start.AddSeconds(2);
+        var call = new StepCall("payment", SagaAction.Reserve, CallOutcome.Succeeded, 1, Start, answered, null);
+
+        var restarted = call with { StartedAt = Start.AddSeconds(-1) };
+        var bothFinishFirst = call with { FinishedAt = Start.AddSeconds(5), StartedAt = Start.AddSeconds(1) };
+        var bothStartFirst = call with { StartedAt = Start.AddSeconds(1), FinishedAt = Start.AddSeconds(5) };
+
+        restarted.FinishedAt.Should().Be(answered);
+        bothFinishFirst.Should().Be(bothStartFirst);
+        bothFinishFirst.FinishedAt.Should().Be(Start.AddSeconds(5));
+    }
+
+    [Fact]
+    public void AnAnswerBeforeItsStart_IsKept_AndADefaultCallHasNoAnswer()
+    {
+        var call = new StepCall("payment", SagaAction.Reserve, CallOutcome.Succeeded, 1, Start, Start.AddMilliseconds(-3), null);
+
+        call.FinishedAt.Should().Be(Start.AddMilliseconds(-3));
+        default(StepCall).FinishedAt.Should().BeNull();
+    }
 }
